@@ -1,0 +1,5 @@
+import sys
+
+from footprint.cli import main
+
+sys.exit(main())
