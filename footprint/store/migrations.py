@@ -1,0 +1,148 @@
+"""Versioned schema migrations.
+
+Each migration runs in one transaction together with the row that records it in
+``schema_version``.  Before migrating an existing database, a consistent copy of it is
+taken into the backups folder.  A database written by a newer footprint is refused
+before anything is touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from footprint.errors import MigrationError, SchemaTooNewError, StoreError
+from footprint.paths import ensure_private_dir
+from footprint.store.database import _create_private_file, utcnow
+from footprint.store.schema import V1_SCHEMA, V2_SCHEMA
+
+if TYPE_CHECKING:
+    from footprint.store.database import Store
+
+log = logging.getLogger(__name__)
+KEEP_BACKUPS = 5
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+def _run_script(statements: tuple[str, ...]) -> Callable[[sqlite_utils.Database], None]:
+    def apply(db: sqlite_utils.Database) -> None:
+        # executescript() would COMMIT the open transaction; run statement by statement.
+        for statement in statements:
+            db.execute(statement)
+
+    return apply
+
+
+def _v2_build_search_index(db: sqlite_utils.Database) -> None:
+    _run_script(V2_SCHEMA)(db)
+    db.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _run_script(V1_SCHEMA)),
+    Migration(2, "full-text search over items; app settings", _v2_build_search_index),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    if not db["schema_version"].exists():
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(store: Store, backups: Path, target: int | None = None) -> list[int]:
+    """Bring the store's schema to ``target`` (default: the latest); returns what ran."""
+    target = LATEST_VERSION if target is None else target
+    db = store.db
+    version = current_version(db)
+    if version > LATEST_VERSION:
+        raise SchemaTooNewError(
+            f"The data in {store.path} was written by a newer version of footprint "
+            f"(data format {version}; this version understands up to {LATEST_VERSION}).",
+            hint="Update footprint to open it. Nothing was changed.",
+        )
+    if version == 0:
+        foreign = [t for t in db.table_names() if not t.startswith("sqlite_")]
+        if foreign:
+            raise StoreError(
+                f"{store.path} is not a footprint database (it has tables: "
+                f"{', '.join(sorted(foreign)[:5])}).",
+                hint="Move that file away, or point FOOTPRINT_HOME at another folder.",
+            )
+    pending = [m for m in MIGRATIONS if version < m.version <= target]
+    if not pending:
+        return []
+    backup: Path | None = None
+    if version > 0:
+        backup = backup_database(store, backups, f"before-v{pending[0].version}")
+    applied = []
+    for migration in pending:
+        log.info(
+            "migrating %s to schema %d (%s)", store.path, migration.version, migration.description
+        )
+        try:
+            with store.transaction() as tx:
+                migration.apply(tx)
+                tx.execute(
+                    "INSERT INTO schema_version (version, description, applied_at) "
+                    "VALUES (?, ?, ?)",
+                    [migration.version, migration.description, utcnow()],
+                )
+        except StoreError:
+            raise
+        except sqlite3.Error as exc:
+            where = (
+                f" A copy of your data from before the upgrade is in {backup}." if backup else ""
+            )
+            raise MigrationError(
+                f"footprint could not upgrade its data to format {migration.version} "
+                f"({migration.description}); nothing was changed.{where}",
+                hint="Please report this problem; the details say what failed.",
+                details=f"{type(exc).__name__}: {exc}",
+            ) from exc
+        applied.append(migration.version)
+    return applied
+
+
+def backup_database(store: Store, backups: Path, label: str) -> Path:
+    """Copy the database consistently (SQLite's online backup) into ``backups``."""
+    ensure_private_dir(backups)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = backups / f"footprint-{label}-{stamp}.db"
+    _create_private_file(target)
+    dest = sqlite3.connect(target)
+    try:
+        store.conn.backup(dest)
+    except sqlite3.Error as exc:
+        dest.close()
+        target.unlink(missing_ok=True)
+        raise StoreError(
+            f"footprint could not copy its data to {target} before upgrading it: {exc}.",
+            hint="Check that there is free disk space. Nothing was changed.",
+        ) from exc
+    finally:
+        dest.close()
+    _prune(backups)
+    log.info("copied the database to %s", target)
+    return target
+
+
+def _prune(backups: Path) -> None:
+    copies = sorted(backups.glob("footprint-before-*.db"), key=lambda p: p.stat().st_mtime)
+    for old in copies[:-KEEP_BACKUPS]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+
+from footprint.errors import MigrationError, SchemaTooNewError, StoreError
+from footprint.store import LATEST_VERSION, Item, Store, upsert_items
+from footprint.store import migrations as mig
+from footprint.store.profile import add_identifiers, get_profile
+
+EXPECTED_TABLES = {
+    "schema_version",
+    "person_identifiers",
+    "accounts",
+    "sweeps",
+    "site_checks",
+    "site_claims",
+    "items",
+    "findings",
+    "finding_events",
+    "cleanup_actions",
+    "backups",
+    "score_snapshots",
+    "audit_log",
+    "app_settings",
+    "items_fts",
+}
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_fresh_database_gets_every_migration(home):
+    with Store.open(home) as store:
+        assert store.schema_version == LATEST_VERSION == 2
+        assert set(store.db.table_names()) >= EXPECTED_TABLES
+        versions = [r[0] for r in store.conn.execute("SELECT version FROM schema_version")]
+        assert versions == [1, 2]
+    # a fresh database has nothing to back up
+    assert not (home / "backups").exists() or not list((home / "backups").iterdir())
+
+
+def test_reopening_runs_nothing(home):
+    Store.open(home).close()
+    with Store.open(home) as store:
+        assert mig.migrate(store, home / "backups") == []
+
+
+def test_upgrade_keeps_data_and_copies_the_old_database_first(home):
+    with Store.open(home, target_version=1) as old:
+        assert old.schema_version == 1
+        assert "items_fts" not in old.db.table_names()
+        add_identifiers(old, "username", ["oldname"])
+        upsert_items(old, [Item("x", "post", "1", text="written before the search index existed")])
+    with Store.open(home) as store:
+        assert store.schema_version == 2
+        assert get_profile(store).of("username") == ["oldname"]
+        hits = store.conn.execute(
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH 'search'"
+        ).fetchall()
+        assert len(hits) == 1
+    copies = list((home / "backups").glob("footprint-before-v2-*.db"))
+    assert len(copies) == 1
+    assert oct(copies[0].stat().st_mode & 0o777) == "0o600"
+    copy = sqlite3.connect(copies[0])
+    assert copy.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 1
+    assert copy.execute("SELECT text FROM items").fetchone()[0].startswith("written before")
+    copy.close()
+
+
+def test_database_from_a_newer_footprint_is_refused_untouched(home):
+    Store.open(home).close()
+    raw = sqlite3.connect(home / "footprint.db")
+    raw.execute("INSERT INTO schema_version VALUES (99, 'from the future', '2030-01-01T00:00:00Z')")
+    raw.commit()
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw.close()
+    before = _digest(home / "footprint.db")
+    with pytest.raises(SchemaTooNewError) as caught:
+        Store.open(home)
+    assert "newer version of footprint" in caught.value.message
+    assert "99" in caught.value.message
+    assert _digest(home / "footprint.db") == before
+
+
+def test_a_failing_migration_changes_nothing(home, monkeypatch):
+    Store.open(home).close()
+
+    def broken(db):
+        db.execute("CREATE TABLE half_done (x)")
+        db.execute("INSERT INTO no_such_table VALUES (1)")
+
+    monkeypatch.setattr(mig, "MIGRATIONS", (*mig.MIGRATIONS, mig.Migration(3, "broken", broken)))
+    monkeypatch.setattr(mig, "LATEST_VERSION", 3)
+    with pytest.raises(MigrationError) as caught:
+        Store.open(home)
+    assert "could not upgrade" in caught.value.message
+    assert "backups" in caught.value.message
+    monkeypatch.undo()
+    with Store.open(home) as store:
+        assert store.schema_version == 2
+        assert "half_done" not in store.db.table_names()
+
+
+def test_a_foreign_sqlite_file_is_not_taken_over(home):
+    home.mkdir(mode=0o700, parents=True)
+    raw = sqlite3.connect(home / "footprint.db")
+    raw.execute("CREATE TABLE recipes (name)")
+    raw.commit()
+    raw.close()
+    with pytest.raises(StoreError, match="not a footprint database"):
+        Store.open(home)
+
+
+def test_a_damaged_file_gives_a_clear_error(home):
+    home.mkdir(mode=0o700, parents=True)
+    (home / "footprint.db").write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError) as caught:
+        Store.open(home)
+    assert "cannot be read" in caught.value.message
+
+
+def test_old_backups_are_pruned(home):
+    with Store.open(home) as store:
+        for _ in range(mig.KEEP_BACKUPS + 3):
+            mig.backup_database(store, home / "backups", "before-v9")
+    assert len(list((home / "backups").iterdir())) == mig.KEEP_BACKUPS
