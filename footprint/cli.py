@@ -1,0 +1,378 @@
+"""The ``footprint`` command: no arguments opens the desktop app; subcommands run headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from footprint import __version__
+from footprint.errors import FootprintError, InputError, SchemaTooNewError, StoreError, present
+from footprint.paths import data_dir, db_path
+
+log = logging.getLogger("footprint.cli")
+
+EXIT_OK, EXIT_PROBLEM, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class Context:
+    """What every command gets: the data directory and the output streams."""
+
+    def __init__(self, home: Path, out: TextIO, err: TextIO, stdin: TextIO, debug: bool) -> None:
+        self.home = home
+        self.out = out
+        self.err = err
+        self.stdin = stdin
+        self.debug = debug
+
+    def open_store(self):  # noqa: ANN201 - lazy import keeps `footprint --help` fast
+        from footprint.store import Store
+
+        return Store.open(self.home)
+
+
+# ---------------------------------------------------------------- profile
+
+
+def cmd_profile_show(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.store.profile import KINDS, get_profile
+
+    with ctx.open_store() as store:
+        profile = get_profile(store)
+    if args.format == "json":
+        ctx.out.write(json.dumps(profile.as_dict(), indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    if profile.is_empty:
+        ctx.out.write(
+            "Your profile is empty. Add what footprint should look for, e.g.\n"
+            "  footprint profile add username jdoe\n"
+            "  footprint profile add email jane@example.org\n"
+        )
+        return EXIT_OK
+    for kind in KINDS:
+        values = profile.of(kind)
+        label = f"{kind.capitalize()}s:"
+        ctx.out.write(f"{label:<11}{', '.join(values) if values else '-'}\n")
+    ctx.out.write("\nThis stays on this computer; footprint uses it to find and check your data.\n")
+    return EXIT_OK
+
+
+def cmd_profile_change(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.store import profile as prof
+
+    kind = prof.canonical_kind(args.kind)
+    with ctx.open_store() as store:
+        if args.action == "set":
+            prof.set_identifiers(store, kind, args.values)
+            values = ", ".join(prof.get_profile(store).of(kind)) or "(none)"
+            ctx.out.write(f"{kind.capitalize()}s set to: {values}\n")
+        elif args.action == "add":
+            added = prof.add_identifiers(store, kind, args.values)
+            ctx.out.write(f"Added {len(added)} {kind}(s).\n")
+        else:
+            removed = prof.remove_identifiers(store, kind, args.values)
+            if not removed:
+                raise InputError(f"None of those {kind}s were in your profile.")
+            ctx.out.write(f"Removed {len(removed)} {kind}(s).\n")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- doctor
+
+
+def _mode(path: Path) -> str:
+    return oct(stat.S_IMODE(path.stat().st_mode))[2:]
+
+
+def has_display() -> bool:
+    """Whether a desktop session is there to show a window in (always true off Linux)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def qt_check(timeout: float = 60.0) -> tuple[bool | None, str]:
+    """Load Qt's platform plugin in a child process (a failing plugin aborts its process).
+
+    Returns (True, detail) when a window can open, (None, detail) when Qt loads but there is
+    no display (headless), and (False, reason) when Qt cannot start.
+    """
+    env = dict(os.environ)
+    headless = not has_display() and not env.get("QT_QPA_PLATFORM")
+    if headless:
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "footprint.gui.qtcheck"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=env,
+        )
+    except subprocess.TimeoutExpired:
+        return False, f"Qt did not start within {timeout:.0f} s"
+    if proc.returncode != 0:
+        lines = [ln.strip() for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
+        telling = [ln for ln in lines if "could not" in ln.lower() or "error" in ln.lower()]
+        reason = (telling or lines or [f"exit code {proc.returncode}"])[-1]
+        return False, f"the desktop app cannot start: {reason}"
+    detail = proc.stdout.strip()
+    if headless:
+        return None, f"{detail}; no display here, so only commands work (no window)"
+    return True, detail
+
+
+def cmd_doctor(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.secrets import SecretStore
+    from footprint.store import LATEST_VERSION
+
+    problems = 0
+
+    def report(ok: bool | None, what: str, detail: str) -> None:
+        nonlocal problems
+        mark = {True: "ok  ", False: "FAIL", None: "warn"}[ok]
+        problems += ok is False
+        ctx.out.write(f"[{mark}] {what:<15} {detail}\n")
+
+    report(True, "footprint", f"version {__version__}, Python {sys.version.split()[0]}")
+    home_mode = _mode(ctx.home)
+    report(home_mode == "700", "data folder", f"{ctx.home} (permissions {home_mode})")
+    path = db_path(ctx.home)
+    try:
+        with ctx.open_store() as store:
+            version = store.schema_version
+            check = store.conn.execute("PRAGMA quick_check").fetchone()[0]
+            journal = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        detail = (
+            f"{path} (permissions {_mode(path)}, data format {version} of "
+            f"{LATEST_VERSION}, {journal}, integrity {check})"
+        )
+        report(check == "ok" and _mode(path) == "600", "database", detail)
+    except (SchemaTooNewError, StoreError) as exc:
+        report(False, "database", exc.message)
+    status = SecretStore().status()
+    report(True if status.available else None, "keyring", status.message)
+    ok, detail = qt_check()
+    report(ok, "Qt", detail)
+    ctx.out.write("\nAll good.\n" if not problems else f"\n{problems} problem(s) found.\n")
+    return EXIT_OK if not problems else EXIT_PROBLEM
+
+
+# ---------------------------------------------------------------- export / wipe
+
+
+def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.store.export import export_all
+
+    with ctx.open_store() as store:
+        if args.out in (None, "-"):
+            counts = export_all(store, ctx.out)
+        else:
+            target = Path(args.out).expanduser()
+            if target.exists() and not args.force:
+                raise InputError(f"{target} already exists.", hint="Pass --force to replace it.")
+            counts = _write_atomically(target, lambda fh: export_all(store, fh))
+            total = sum(counts.values())
+            ctx.err.write(f"Exported {total} records from {len(counts)} tables to {target}.\n")
+    return EXIT_OK
+
+
+def _write_atomically(target: Path, write: Callable[[TextIO], dict[str, int]]) -> dict[str, int]:
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"The folder {directory} does not exist.")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            result = write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"Could not write {target}: {exc.strerror or exc}.") from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return result
+
+
+def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.logs import shutdown_logging
+    from footprint.secrets import SecretStore
+    from footprint.store.accounts import secret_refs
+    from footprint.store.export import wipe
+
+    path = db_path(ctx.home)
+    names: list[str] = []
+    if path.exists():
+        with ctx.open_store() as store:
+            names = secret_refs(store)
+    if not args.yes:
+        ctx.err.write(
+            f"This erases everything footprint keeps in {ctx.home}: your profile, imported "
+            f"posts, findings, backups and logs, and {len(names)} secret(s) in your keyring.\n"
+            "It cannot be undone. Consider 'footprint export-data --out FILE' first.\n"
+        )
+        if not ctx.stdin.isatty() and not args.stdin_confirm:
+            raise InputError(
+                "Nothing was erased: wipe needs confirmation.",
+                hint="Run it in a terminal, or pass --yes.",
+            )
+        ctx.err.write("Type 'wipe' to erase everything: ")
+        ctx.err.flush()
+        if ctx.stdin.readline().strip() != "wipe":
+            ctx.err.write("Nothing was erased.\n")
+            return EXIT_PROBLEM
+    shutdown_logging()
+    result = wipe(ctx.home, names, SecretStore())
+    ctx.out.write(
+        f"Erased {len(result.removed)} item(s) from {ctx.home} and "
+        f"{result.secrets_deleted} secret(s) from the keyring.\n"
+    )
+    if result.secrets_failed:
+        ctx.out.write(
+            f"Could not delete these keyring entries: {', '.join(result.secrets_failed)}\n"
+        )
+    if result.left:
+        ctx.out.write(f"Left alone (not created by footprint): {', '.join(result.left)}\n")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- app
+
+
+def cmd_gui(args: argparse.Namespace, ctx: Context) -> int:
+    try:
+        from footprint.gui.app import run
+    except ImportError as exc:
+        raise FootprintError(
+            f"The desktop app cannot start because Qt failed to load ({exc}).",
+            hint="On Debian/Ubuntu: sudo apt-get install libgl1 libegl1 libxkbcommon0 "
+            "libxkbcommon-x11-0 libxcb-cursor0. Every feature is also available as a "
+            "command: footprint --help",
+        ) from exc
+    return run(ctx.home, demo=args.demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="footprint",
+        description="Audit your own digital footprint and clean it up. With no command, "
+        "opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"footprint {__version__}")
+    parser.add_argument("--debug", action="store_true", help="log verbosely; show tracebacks")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use a temporary demo profile (a fictional person); your data is untouched",
+    )
+    parser.set_defaults(handler=cmd_gui)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    profile = sub.add_parser(
+        "profile", help="show or change who you are (what footprint looks for)"
+    )
+    psub = profile.add_subparsers(title="actions", metavar="ACTION", required=True)
+    show = psub.add_parser("show", help="show your profile")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(handler=cmd_profile_show)
+    for action, text in (
+        ("set", "replace all values of a kind"),
+        ("add", "add values"),
+        ("remove", "remove values"),
+    ):
+        p = psub.add_parser(action, help=text)
+        p.add_argument("kind", help="name, username, email, phone or place")
+        p.add_argument("values", nargs="*" if action == "set" else "+", metavar="VALUE")
+        p.set_defaults(handler=cmd_profile_change, action=action)
+
+    doctor = sub.add_parser("doctor", help="check the data folder, database, keyring and Qt")
+    doctor.set_defaults(handler=cmd_doctor)
+
+    export = sub.add_parser("export-data", help="write all your data as JSON")
+    export.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    export.set_defaults(handler=cmd_export)
+
+    wipe = sub.add_parser("wipe", help="erase all local data and footprint's keyring entries")
+    wipe.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    wipe.add_argument("--stdin-confirm", action="store_true", help=argparse.SUPPRESS)
+    wipe.set_defaults(handler=cmd_wipe)
+
+    gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    gui.set_defaults(handler=cmd_gui)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    os.umask(0o077)
+    err = sys.stderr
+    demo_home: Path | None = None
+    try:
+        if args.demo:
+            from footprint.demo import make_demo_home
+
+            demo_home = make_demo_home()
+        home = demo_home or data_dir()
+        from footprint.logs import setup_logging
+
+        setup_logging(home, debug=args.debug, console=args.debug)
+        ctx = Context(home, sys.stdout, err, sys.stdin, args.debug)
+        return int(args.handler(args, ctx))
+    except FootprintError as exc:
+        log.info("command failed: %s", exc.message)
+        _print_error(exc, err, args.debug)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        err.write("\nInterrupted; unfinished changes were rolled back.\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (e.g. `footprint export-data | head`); not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
+    except Exception as exc:
+        log.exception("unexpected error")
+        _print_error(exc, err, args.debug)
+        return EXIT_PROBLEM
+    finally:
+        if demo_home is not None:
+            from footprint.logs import shutdown_logging
+
+            shutdown_logging()
+            shutil.rmtree(demo_home, ignore_errors=True)
+
+
+def _print_error(exc: BaseException, err: TextIO, debug: bool) -> None:
+    """The one place the CLI turns an error into text; tracebacks only with --debug."""
+    shown = present(exc)
+    err.write(f"footprint: {shown.text}\n")
+    if debug:
+        import traceback
+
+        from footprint.logs import redact
+
+        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        err.write(redact(shown.details or trace).rstrip() + "\n")
+    elif not shown.expected:
+        err.write(
+            "Run again with --debug for the technical details "
+            "(they are also in footprint's log file).\n"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
