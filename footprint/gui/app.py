@@ -1,0 +1,42 @@
+"""Start the desktop app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from footprint import APP_NAME, __version__
+from footprint.errors import FootprintError
+from footprint.gui.errors import error_box, install_excepthook
+from footprint.gui.main_window import MainWindow
+
+APP_ID = "org.footprint_app.Footprint"
+
+
+def application() -> QApplication:
+    """The QApplication, created once with footprint's identity (name, desktop file)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    QCoreApplication.setOrganizationDomain("footprint-app.org")
+    QApplication.setDesktopFileName(APP_ID)
+    app = QApplication(sys.argv[:1])
+    app.setApplicationDisplayName("footprint")
+    return app
+
+
+def run(home: Path, *, demo: bool = False) -> int:
+    app = application()
+    install_excepthook()
+    try:
+        window = MainWindow(home, demo=demo)
+    except FootprintError as exc:
+        error_box(None, exc).exec()
+        return 2
+    window.show()
+    return app.exec()

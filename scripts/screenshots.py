@@ -1,0 +1,40 @@
+"""Render every page of the demo profile to PNG (offscreen), for the README and docs.
+
+python scripts/screenshots.py [OUT_DIR]     (default: docs/screenshots)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def main() -> int:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    from footprint.demo import make_demo_home
+    from footprint.gui.app import application
+    from footprint.gui.main_window import MainWindow
+
+    home = make_demo_home()
+    try:
+        app = application()
+        window = MainWindow(home, demo=True)
+        window.resize(1100, 900)
+        window.show()
+        app.processEvents()
+        target = out / "overview.png"
+        window.grab().save(str(target))
+        print(target)
+        window.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
