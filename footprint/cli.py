@@ -7,10 +7,12 @@ import json
 import logging
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -320,6 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     os.umask(0o077)
+    previous_sigterm = None
+    if threading.current_thread() is threading.main_thread():
+        previous_sigterm = signal.signal(signal.SIGTERM, _terminate)
     err = sys.stderr
     demo_home: Path | None = None
     try:
@@ -349,11 +354,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_error(exc, err, args.debug)
         return EXIT_PROBLEM
     finally:
+        if previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, previous_sigterm)
         if demo_home is not None:
             from footprint.logs import shutdown_logging
 
             shutdown_logging()
             shutil.rmtree(demo_home, ignore_errors=True)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl+C: transactions roll back and temporary data is removed."""
+    raise KeyboardInterrupt
 
 
 def _print_error(exc: BaseException, err: TextIO, debug: bool) -> None:

@@ -7,7 +7,9 @@ temporary directory is removed when footprint exits.
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -107,9 +109,43 @@ def seed(store: Store, data: dict[str, Any] | None = None) -> None:
             )
 
 
+DEMO_PREFIX = "footprint-demo-"
+PID_FILE = ".demo-pid"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_demo_homes(parent: Path | None = None) -> list[Path]:
+    """Delete demo directories left behind by demo runs that were killed."""
+    parent = parent or Path(tempfile.gettempdir())
+    removed = []
+    for candidate in parent.glob(f"{DEMO_PREFIX}*"):
+        pid_file = candidate / PID_FILE
+        try:
+            if candidate.owner() != getpass.getuser() or not pid_file.is_file():
+                continue
+            pid = int(pid_file.read_text().strip() or 0)
+        except (OSError, ValueError, KeyError):
+            continue
+        if pid and not _alive(pid):
+            shutil.rmtree(candidate, ignore_errors=True)
+            removed.append(candidate)
+    return removed
+
+
 def make_demo_home() -> Path:
     """A fresh owner-only temporary data directory holding a seeded demo store."""
-    home = Path(tempfile.mkdtemp(prefix="footprint-demo-"))
+    remove_stale_demo_homes()
+    home = Path(tempfile.mkdtemp(prefix=DEMO_PREFIX))
+    (home / PID_FILE).write_text(str(os.getpid()))
     try:
         with Store.open(home) as store:
             seed(store)

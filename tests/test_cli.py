@@ -200,3 +200,27 @@ def test_unexpected_errors_say_so_and_hide_the_traceback(capsys, monkeypatch):
     assert "unexpected error" in err and "--debug" in err and "Traceback" not in err
     code, _, err = run(capsys, "--debug", "doctor")
     assert "Traceback" in err and "hunter2hunter2" not in err
+
+
+def test_sigterm_on_the_app_removes_the_demo_data(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(tmp_path))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "footprint", "--demo"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list(tmp_path.glob("footprint-demo-*/logs")):
+        time.sleep(0.1)
+    time.sleep(1.0)
+    assert list(tmp_path.glob("footprint-demo-*")), "the demo did not start"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0, proc.stderr.read()
+    assert list(tmp_path.glob("footprint-demo-*")) == []

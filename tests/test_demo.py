@@ -57,3 +57,27 @@ def test_a_broken_demo_file_is_named(tmp_path, content, message):
 
 def test_demo_items_are_json_serialisable():
     json.dumps(load_demo())
+
+
+def test_demo_dirs_of_killed_runs_are_removed(tmp_path):
+    import subprocess
+    import sys
+
+    from footprint.demo import PID_FILE, remove_stale_demo_homes
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    stale = tmp_path / "footprint-demo-old"
+    stale.mkdir()
+    (stale / PID_FILE).write_text(dead)
+    live = tmp_path / "footprint-demo-live"
+    live.mkdir()
+    (live / PID_FILE).write_text(str(__import__("os").getpid()))
+    other = tmp_path / "footprint-demo-nopid"
+    other.mkdir()
+    assert remove_stale_demo_homes(tmp_path) == [stale]
+    assert live.exists() and other.exists() and not stale.exists()

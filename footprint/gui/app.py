@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
 from footprint import APP_NAME, __version__
@@ -39,4 +40,29 @@ def run(home: Path, *, demo: bool = False) -> int:
         error_box(None, exc).exec()
         return 2
     window.show()
+    _quit_on_signals(app)
     return app.exec()
+
+
+def _quit_on_signals(app: QApplication) -> None:
+    """Ctrl+C and SIGTERM close the app cleanly (so the demo's temporary data is removed).
+
+    Python runs signal handlers only between bytecodes; a slow timer gives it the chance
+    while Qt's event loop is waiting.
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _Quitter.handle)
+    timer = QTimer(app)
+    timer.setInterval(300)
+    timer.timeout.connect(_Quitter.tick)
+    timer.start()
+
+
+class _Quitter:
+    @staticmethod
+    def handle(signum: int, frame: object) -> None:
+        QApplication.quit()
+
+    @staticmethod
+    def tick() -> None:
+        """Nothing to do: the timer only lets Python run pending signal handlers."""

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 JSON_COLUMNS = {"raw", "evidence", "params", "details", "sync_state"}
 # Entries of the data directory that footprint creates; wipe removes exactly these.
 OWNED_ENTRIES = (
+    ".demo-pid",
     "footprint.db",
     "footprint.db-wal",
     "footprint.db-shm",
