@@ -15,11 +15,14 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from footprint import __version__
 from footprint.errors import FootprintError, InputError, SchemaTooNewError, StoreError, present
 from footprint.paths import data_dir, db_path
+
+if TYPE_CHECKING:
+    from footprint.store import Store
 
 log = logging.getLogger("footprint.cli")
 
@@ -36,8 +39,8 @@ class Context:
         self.stdin = stdin
         self.debug = debug
 
-    def open_store(self):  # noqa: ANN201 - lazy import keeps `footprint --help` fast
-        from footprint.store import Store
+    def open_store(self) -> Store:
+        from footprint.store import Store  # imported late: keeps `footprint --help` fast
 
         return Store.open(self.home)
 
