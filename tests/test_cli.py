@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 
 import pytest
 
 from footprint import __version__
 from footprint.cli import main
 from footprint.secrets import SERVICE
+from tests.helpers import pretend_newer_footprint_wrote
 
 
 def run(capsys, *argv, stdin=None, monkeypatch=None):
@@ -93,10 +93,7 @@ def test_doctor_reports_every_part(capsys, home):
 
 def test_doctor_flags_a_database_from_a_newer_version(capsys, home):
     run(capsys, "profile", "show")
-    raw = sqlite3.connect(home / "footprint.db")
-    raw.execute("INSERT INTO schema_version VALUES (7, 'future', 'x')")
-    raw.commit()
-    raw.close()
+    pretend_newer_footprint_wrote(home)
     code, out, _ = run(capsys, "doctor")
     assert code == 1
     assert "[FAIL] database" in out and "newer version of footprint" in out
@@ -104,10 +101,7 @@ def test_doctor_flags_a_database_from_a_newer_version(capsys, home):
 
 def test_newer_database_is_a_clear_error_not_a_traceback(capsys, home):
     run(capsys, "profile", "show")
-    raw = sqlite3.connect(home / "footprint.db")
-    raw.execute("INSERT INTO schema_version VALUES (7, 'future', 'x')")
-    raw.commit()
-    raw.close()
+    pretend_newer_footprint_wrote(home)
     code, _, err = run(capsys, "profile", "show")
     assert code == 2
     assert "newer version of footprint" in err and "Traceback" not in err

@@ -107,41 +107,22 @@ def upsert_items(store: Store, items: Iterable[Item], batch_size: int = BATCH_SI
             for key, item in latest.items():
                 digest = item.content_hash()
                 raw = None if item.raw is None else json.dumps(item.raw, ensure_ascii=False)
+                fields = (
+                    item.account_id,
+                    item.parent_id,
+                    item.title,
+                    item.text,
+                    item.created_at,
+                    item.url,
+                    item.visibility,
+                    item.source,
+                    raw,
+                    digest,
+                )
                 if key not in existing:
-                    inserts.append(
-                        (
-                            *key,
-                            item.account_id,
-                            item.parent_id,
-                            item.title,
-                            item.text,
-                            item.created_at,
-                            item.url,
-                            item.visibility,
-                            item.source,
-                            raw,
-                            digest,
-                            now,
-                            now,
-                        )
-                    )
+                    inserts.append((*key, *fields, now, now))
                 elif existing[key] != digest:
-                    updates.append(
-                        (
-                            item.account_id,
-                            item.parent_id,
-                            item.title,
-                            item.text,
-                            item.created_at,
-                            item.url,
-                            item.visibility,
-                            item.source,
-                            raw,
-                            digest,
-                            now,
-                            *key,
-                        )
-                    )
+                    updates.append((*fields, now, *key))
                 else:
                     result.unchanged += 1
             db.conn.executemany(_INSERT, inserts)

@@ -9,6 +9,7 @@ from footprint.gui.errors import error_box
 from footprint.gui.main_window import MainWindow
 from footprint.store import Store
 from footprint.store.profile import add_identifiers
+from tests.helpers import pretend_newer_footprint_wrote
 
 
 @pytest.fixture
@@ -104,15 +105,11 @@ def test_unexpected_errors_show_a_redacted_traceback(qtbot):
 
 
 def test_a_newer_database_is_refused_with_a_dialog(qtbot, home, monkeypatch):
-    import sqlite3
 
     from footprint.gui import app
 
     Store.open(home).close()
-    raw = sqlite3.connect(home / "footprint.db")
-    raw.execute("INSERT INTO schema_version VALUES (9, 'future', 'x')")
-    raw.commit()
-    raw.close()
+    pretend_newer_footprint_wrote(home)
     shown = []
     monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
     assert app.run(home) == 2

@@ -9,6 +9,7 @@ from footprint.errors import MigrationError, SchemaTooNewError, StoreError
 from footprint.store import LATEST_VERSION, Item, Store, upsert_items
 from footprint.store import migrations as mig
 from footprint.store.profile import add_identifiers, get_profile
+from tests.helpers import pretend_newer_footprint_wrote
 
 EXPECTED_TABLES = {
     "schema_version",
@@ -73,11 +74,7 @@ def test_upgrade_keeps_data_and_copies_the_old_database_first(home):
 
 def test_database_from_a_newer_footprint_is_refused_untouched(home):
     Store.open(home).close()
-    raw = sqlite3.connect(home / "footprint.db")
-    raw.execute("INSERT INTO schema_version VALUES (99, 'from the future', '2030-01-01T00:00:00Z')")
-    raw.commit()
-    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    raw.close()
+    pretend_newer_footprint_wrote(home)
     before = _digest(home / "footprint.db")
     with pytest.raises(SchemaTooNewError) as caught:
         Store.open(home)
