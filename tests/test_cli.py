@@ -7,6 +7,7 @@ import pytest
 
 from footprint import __version__
 from footprint.cli import main
+from footprint.store import LATEST_VERSION
 from footprint.secrets import SERVICE
 from tests.helpers import pretend_newer_footprint_wrote
 
@@ -86,7 +87,7 @@ def test_doctor_reports_every_part(capsys, home):
     for part in ("data folder", "database", "keyring", "Qt"):
         assert part in out
     assert str(home) in out
-    assert "data format 2 of 2" in out
+    assert f"data format {LATEST_VERSION} of {LATEST_VERSION}" in out
     assert "platform plugin 'offscreen'" in out
     assert "All good." in out
 
@@ -114,7 +115,7 @@ def test_export_data_to_stdout_has_everything(capsys):
     code, out, _ = run(capsys, "--demo", "export-data")
     assert code == 0
     data = json.loads(out)
-    assert data["format"] == "footprint-export" and data["schema_version"] == 2
+    assert data["format"] == "footprint-export" and data["schema_version"] == LATEST_VERSION
     tables = data["tables"]
     assert {"items", "accounts", "person_identifiers", "findings", "site_checks"} <= set(tables)
     assert len(tables["items"]) == 41

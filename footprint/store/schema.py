@@ -198,3 +198,18 @@ V2_SCHEMA: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     )""",
 )
+
+V3_SCHEMA: tuple[str, ...] = (
+    # One row per `footprint import` run: what came in, from which files.
+    """CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        sources TEXT NOT NULL DEFAULT '[]',
+        platforms TEXT,
+        inserted INTEGER NOT NULL DEFAULT 0,
+        updated INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        details TEXT NOT NULL DEFAULT '{}'
+    )""",
+)

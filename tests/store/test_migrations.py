@@ -36,10 +36,10 @@ def _digest(path):
 
 def test_fresh_database_gets_every_migration(home):
     with Store.open(home) as store:
-        assert store.schema_version == LATEST_VERSION == 2
+        assert store.schema_version == LATEST_VERSION == 3
         assert set(store.db.table_names()) >= EXPECTED_TABLES
         versions = [r[0] for r in store.conn.execute("SELECT version FROM schema_version")]
-        assert versions == [1, 2]
+        assert versions == [1, 2, 3]
     # a fresh database has nothing to back up
     assert not (home / "backups").exists() or not list((home / "backups").iterdir())
 
@@ -57,7 +57,7 @@ def test_upgrade_keeps_data_and_copies_the_old_database_first(home):
         add_identifiers(old, "username", ["oldname"])
         upsert_items(old, [Item("x", "post", "1", text="written before the search index existed")])
     with Store.open(home) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == LATEST_VERSION
         assert get_profile(store).of("username") == ["oldname"]
         hits = store.conn.execute(
             "SELECT rowid FROM items_fts WHERE items_fts MATCH 'search'"
@@ -90,15 +90,18 @@ def test_a_failing_migration_changes_nothing(home, monkeypatch):
         db.execute("CREATE TABLE half_done (x)")
         db.execute("INSERT INTO no_such_table VALUES (1)")
 
-    monkeypatch.setattr(mig, "MIGRATIONS", (*mig.MIGRATIONS, mig.Migration(3, "broken", broken)))
-    monkeypatch.setattr(mig, "LATEST_VERSION", 3)
+    broken_version = LATEST_VERSION + 1
+    monkeypatch.setattr(
+        mig, "MIGRATIONS", (*mig.MIGRATIONS, mig.Migration(broken_version, "broken", broken))
+    )
+    monkeypatch.setattr(mig, "LATEST_VERSION", broken_version)
     with pytest.raises(MigrationError) as caught:
         Store.open(home)
     assert "could not upgrade" in caught.value.message
     assert "backups" in caught.value.message
     monkeypatch.undo()
     with Store.open(home) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == LATEST_VERSION
         assert "half_done" not in store.db.table_names()
 
 

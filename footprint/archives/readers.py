@@ -1,0 +1,202 @@
+"""Streaming readers for the file formats exports use: JSON, X's .js files, CSV, JSONL.
+
+All of them read a member incrementally, decode UTF-8 strictly, and raise an
+:class:`ArchiveError` naming the file for invalid JSON, invalid UTF-8 or lines too long.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Iterator
+from typing import IO, Any
+
+import ijson
+
+from footprint.archives.errors import ArchiveError
+from footprint.archives.source import Member
+
+JSON_PREFIX_LIMIT = 4096  # bytes before the '=' in an X .js file
+
+
+def _json_error(member: Member, exc: Exception) -> ArchiveError:
+    text = str(exc)
+    if "utf" in text.lower() or isinstance(exc, UnicodeDecodeError):
+        return ArchiveError(member.where, "is not valid UTF-8 text; the file is damaged.")
+    return ArchiveError(
+        member.where,
+        f"is not valid JSON ({text.strip()[:160]}); the file is damaged or incomplete.",
+    )
+
+
+def json_items(member: Member, prefix: str = "item", *, js: bool = False) -> Iterator[Any]:
+    """Stream the values at ``prefix`` (ijson syntax) of a JSON member.
+
+    With ``js`` the member is an X archive ``.js`` file: everything up to the first '=' is
+    skipped and nothing is ever executed.
+    """
+    with member.open() as stream:
+        if js:
+            _skip_assignment(member, stream)
+        try:
+            yield from ijson.items(stream, prefix, use_float=True)
+        except ArchiveError:
+            raise
+        except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError, ValueError) as exc:
+            raise _json_error(member, exc) from exc
+
+
+def json_kvitems(member: Member, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Stream (key, value) pairs of the object at ``prefix``, one value in memory at a time."""
+    with member.open() as stream:
+        try:
+            yield from ijson.kvitems(stream, prefix, use_float=True)
+        except ArchiveError:
+            raise
+        except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError, ValueError) as exc:
+            raise _json_error(member, exc) from exc
+
+
+def load_json(member: Member, *, js: bool = False, max_bytes: int = 64 * 1024 * 1024) -> Any:
+    """Load a small JSON document whole (profile, account, actor files)."""
+    if member.size > max_bytes:
+        raise ArchiveError(
+            member.where, f"is {member.size:,} bytes; footprint expected a small file."
+        )
+    with member.open() as stream:
+        if js:
+            _skip_assignment(member, stream)
+        data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ArchiveError(member.where, "is larger than expected for this kind of file.")
+    try:
+        return json.loads(data.decode("utf-8-sig").strip().rstrip(";"))
+    except UnicodeDecodeError as exc:
+        raise _json_error(member, exc) from exc
+    except ValueError as exc:
+        raise _json_error(member, exc) from exc
+
+
+def _skip_assignment(member: Member, stream: IO[bytes]) -> None:
+    head = stream.peek(JSON_PREFIX_LIMIT)[:JSON_PREFIX_LIMIT]  # type: ignore[attr-defined]
+    position = head.find(b"=")
+    if position < 0:
+        raise ArchiveError(
+            member.where, "is not an X archive data file (no 'window.YTD... =' header)."
+        )
+    stream.read(position + 1)
+
+
+def peek_text(member: Member, size: int = 2048) -> str:
+    """The first bytes of a member as text (for recognising what it is)."""
+    with member.open() as stream:
+        data = stream.read(size)
+    return data.decode("utf-8-sig", errors="replace")
+
+
+class _Lines:
+    """Text lines of a member, each at most ``limit`` bytes, decoded strictly as UTF-8."""
+
+    def __init__(self, member: Member, stream: IO[bytes], limit: int) -> None:
+        self.member = member
+        self.stream = stream
+        self.limit = limit
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+        self.number = 0
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            raw = self.stream.readline(self.limit + 1)
+            if not raw:
+                tail = self.decoder.decode(b"", final=True)
+                if tail:
+                    yield tail
+                return
+            self.number += 1
+            if len(raw) > self.limit and not raw.endswith(b"\n"):
+                raise ArchiveError(
+                    self.member.where,
+                    f"line {self.number} is longer than {self.limit:,} bytes; the file is damaged.",
+                )
+            try:
+                yield self.decoder.decode(raw)
+            except UnicodeDecodeError as exc:
+                raise ArchiveError(
+                    self.member.where,
+                    f"line {self.number} is not valid UTF-8 text; the file is damaged.",
+                ) from exc
+
+
+def csv_rows(
+    member: Member,
+    limit: int,
+    *,
+    header_hint: str | None = None,
+    escapechar: str | None = None,
+) -> Iterator[dict[str, str]]:
+    """Rows of a CSV member as dicts keyed by the lower-cased, trimmed header names.
+
+    ``header_hint`` skips preamble lines until a line starting with it (LinkedIn puts
+    notes above the header).  Blank and comma-only rows are dropped.
+    """
+    csv.field_size_limit(max(limit, 131072))
+    with member.open() as stream:
+        lines = _Lines(member, stream, limit)
+        iterator = iter(lines)
+        if header_hint:
+            iterator = _after_preamble(member, iterator, header_hint)
+        reader = csv.reader(iterator, escapechar=escapechar, strict=False)
+        try:
+            header = next(reader, None)
+            if header is None:
+                return
+            keys = [h.strip().lstrip("\ufeff").lower() for h in header]
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                yield {k: (row[i] if i < len(row) else "") for i, k in enumerate(keys)}
+        except csv.Error as exc:
+            raise ArchiveError(
+                member.where, f"is not a readable CSV file near line {lines.number} ({exc})."
+            ) from exc
+
+
+def csv_header(member: Member, limit: int, header_hint: str | None = None) -> list[str]:
+    with member.open() as stream:
+        iterator = iter(_Lines(member, stream, limit))
+        if header_hint:
+            try:
+                iterator = _after_preamble(member, iterator, header_hint)
+            except ArchiveError:
+                return []
+        try:
+            header = next(csv.reader(iterator), [])
+        except (csv.Error, ArchiveError):
+            return []
+    return [h.strip().lstrip("\ufeff").lower() for h in header]
+
+
+def _after_preamble(member: Member, lines: Iterator[str], hint: str) -> Iterator[str]:
+    for count, line in enumerate(lines):
+        if line.lstrip("\ufeff").lower().startswith(hint.lower()):
+            yield line
+            yield from lines
+            return
+        if count > 50:
+            break
+    raise ArchiveError(member.where, f"has no header line starting with '{hint}'.")
+
+
+def jsonl_records(member: Member, limit: int) -> Iterator[tuple[int, Any]]:
+    with member.open() as stream:
+        lines = _Lines(member, stream, limit)
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                yield lines.number, json.loads(line)
+            except ValueError as exc:
+                raise ArchiveError(
+                    member.where, f"line {lines.number} is not valid JSON ({exc})."
+                ) from exc
