@@ -150,8 +150,9 @@ def cmd_doctor(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out.write(f"[{mark}] {what:<15} {detail}\n")
 
     report(True, "footprint", f"version {__version__}, Python {sys.version.split()[0]}")
+    posix = os.name == "posix"  # permission bits mean little elsewhere
     home_mode = _mode(ctx.home)
-    report(home_mode == "700", "data folder", f"{ctx.home} (permissions {home_mode})")
+    report(home_mode == "700" or not posix, "data folder", f"{ctx.home} (permissions {home_mode})")
     path = db_path(ctx.home)
     try:
         with ctx.open_store() as store:
@@ -162,7 +163,7 @@ def cmd_doctor(args: argparse.Namespace, ctx: Context) -> int:
             f"{path} (permissions {_mode(path)}, data format {version} of "
             f"{LATEST_VERSION}, {journal}, integrity {check})"
         )
-        report(check == "ok" and _mode(path) == "600", "database", detail)
+        report(check == "ok" and (_mode(path) == "600" or not posix), "database", detail)
     except (SchemaTooNewError, StoreError) as exc:
         report(False, "database", exc.message)
     status = SecretStore().status()
@@ -196,7 +197,10 @@ def _write_atomically(target: Path, write: Callable[[TextIO], dict[str, int]]) -
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(f"The folder {directory} does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    except OSError as exc:
+        raise InputError(f"Could not write to {directory}: {exc.strerror or exc}.") from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             result = write(fh)
@@ -215,18 +219,14 @@ def _write_atomically(target: Path, write: Callable[[TextIO], dict[str, int]]) -
 def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:
     from footprint.logs import shutdown_logging
     from footprint.secrets import SecretStore
-    from footprint.store.accounts import secret_refs
-    from footprint.store.export import wipe
+    from footprint.store.export import read_secret_refs, wipe
 
-    path = db_path(ctx.home)
-    names: list[str] = []
-    if path.exists():
-        with ctx.open_store() as store:
-            names = secret_refs(store)
+    names = read_secret_refs(ctx.home)
     if not args.yes:
+        secrets = "an unknown number of" if names is None else str(len(names))
         ctx.err.write(
             f"This erases everything footprint keeps in {ctx.home}: your profile, imported "
-            f"posts, findings, backups and logs, and {len(names)} secret(s) in your keyring.\n"
+            f"posts, findings, backups and logs, and {secrets} secret(s) in your keyring.\n"
             "It cannot be undone. Consider 'footprint export-data --out FILE' first.\n"
         )
         if not ctx.stdin.isatty() and not args.stdin_confirm:
@@ -240,14 +240,15 @@ def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:
             ctx.err.write("Nothing was erased.\n")
             return EXIT_PROBLEM
     shutdown_logging()
-    result = wipe(ctx.home, names, SecretStore())
+    result = wipe(ctx.home, SecretStore(), leave_secrets=args.leave_secrets)
     ctx.out.write(
-        f"Erased {len(result.removed)} item(s) from {ctx.home} and "
+        f"Erased {result.removed} file(s) from {ctx.home} and "
         f"{result.secrets_deleted} secret(s) from the keyring.\n"
     )
-    if result.secrets_failed:
+    if result.secrets_unknown:
         ctx.out.write(
-            f"Could not delete these keyring entries: {', '.join(result.secrets_failed)}\n"
+            "The database could not be read, so footprint could not tell which "
+            "keyring entries were its own; look for entries named 'footprint'.\n"
         )
     if result.left:
         ctx.out.write(f"Left alone (not created by footprint): {', '.join(result.left)}\n")
@@ -258,6 +259,12 @@ def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_gui(args: argparse.Namespace, ctx: Context) -> int:
+    if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
+        raise FootprintError(
+            "There is no display to open the desktop app on (DISPLAY and WAYLAND_DISPLAY "
+            "are not set).",
+            hint="Run footprint from a desktop session, or use its commands: footprint --help",
+        )
     try:
         from footprint.gui.app import run
     except ImportError as exc:
@@ -313,6 +320,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     wipe = sub.add_parser("wipe", help="erase all local data and footprint's keyring entries")
     wipe.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    wipe.add_argument(
+        "--leave-secrets",
+        action="store_true",
+        help="erase the data even if the keyring entries cannot be deleted",
+    )
     wipe.add_argument("--stdin-confirm", action="store_true", help=argparse.SUPPRESS)
     wipe.set_defaults(handler=cmd_wipe)
 
@@ -325,6 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     os.umask(0o077)
+    _utf8_streams()
     previous_sigterm = None
     if threading.current_thread() is threading.main_thread():
         previous_sigterm = signal.signal(signal.SIGTERM, _terminate)
@@ -364,6 +377,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             shutdown_logging()
             shutil.rmtree(demo_home, ignore_errors=True)
+
+
+def _utf8_streams() -> None:
+    """Exports and redirected output are UTF-8 whatever the locale; terminals never crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        if stream.isatty():
+            reconfigure(errors="replace")
+        else:
+            reconfigure(encoding="utf-8")
 
 
 def _terminate(signum: int, frame: object) -> None:

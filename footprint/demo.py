@@ -125,6 +125,8 @@ def _alive(pid: int) -> bool:
 
 def remove_stale_demo_homes(parent: Path | None = None) -> list[Path]:
     """Delete demo directories left behind by demo runs that were killed."""
+    if os.name != "posix":  # no cheap, safe liveness check elsewhere: leave them
+        return []
     parent = parent or Path(tempfile.gettempdir())
     removed = []
     for candidate in parent.glob(f"{DEMO_PREFIX}*"):
@@ -133,7 +135,7 @@ def remove_stale_demo_homes(parent: Path | None = None) -> list[Path]:
             if candidate.owner() != getpass.getuser() or not pid_file.is_file():
                 continue
             pid = int(pid_file.read_text().strip() or 0)
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, NotImplementedError):
             continue
         if pid and not _alive(pid):
             shutil.rmtree(candidate, ignore_errors=True)

@@ -22,29 +22,35 @@ LOG_FILENAME = "footprint.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 5
 
-_SECRET_KEYS = (
-    r"password|passwd|passphrase|secret|client_secret|token|access_token|refresh_token|"
-    r"id_token|api[_-]?key|app[_-]?password|accessJwt|refreshJwt|hibp-api-key|x-api-key|"
-    r"cookie|set-cookie|session[_-]?id|code_verifier|private[_-]?key"
+# A key names a secret when any part of it does: oauth_token, accessJwt, csrftoken, ct0,
+# X-Api-Key, app_password, sessionToken... ("auth" but not "author").
+_KEY = (
+    r"[A-Za-z0-9_.-]*(?:token|secret|passw(?:or)?d?|passphrase|cookie|session|api[_-]?key|"
+    r"apikey|jwt|csrf|ct0|auth(?!or)|code_verifier|private[_-]?key)[A-Za-z0-9_.-]*"
 )
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # Cookie / Set-Cookie headers: every cookie on the line
+    (re.compile(r"(?i)(\b(?:set-)?cookie[\"']?\s*[:=]\s*)[^\n]+"), r"\1" + MASK),
     # Authorization: Bearer abc / 'authorization': 'token abc' (value may contain a space)
-    (re.compile(r"(?i)(\bauthorization[\"']?\s*[:=]\s*[\"']?)[^\"'\n,}]+"), r"\1" + MASK),
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{4,}"), r"\1 " + MASK),
+    (re.compile(r"(?i)(\bauthorization[\"']?\s*[:=,]\s*b?[\"']?)[^\"'\n,}]+"), r"\1" + MASK),
+    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + MASK),
+    (re.compile(r"(?i)\b(basic)\s+[A-Za-z0-9+/]{8,}={0,2}"), r"\1 " + MASK),
+    # user:password@ in URLs (proxies)
+    (re.compile(r"(://[^/\s:@]+:)[^@\s/]+@"), r"\1" + MASK + "@"),
     # JSON Web Tokens (AT Protocol sessions, OAuth id tokens)
     (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), MASK),
-    # GitHub, Slack-style and similar prefixed tokens
+    # GitHub and Slack tokens
     (re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,})"), MASK),
-    # secret=value in query strings and forms
-    (re.compile(rf"(?i)([?&;](?:{_SECRET_KEYS}|code|key)=)[^&\s#\"']+"), r"\1" + MASK),
-    # OAuth authorization codes in form bodies (short numbers such as "code=404" stay)
+    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"), MASK),
+    # OAuth authorization codes in query strings and form bodies ("code=404" stays)
     (re.compile(r"(?i)\b(code=)(?!\d{1,5}\b)[^&\s\"']+"), r"\1" + MASK),
-    # "password": "x", password=x, 'token': 'x'
+    # "password": "x", 'token': b'x', ('password', 'x'); escaped quotes inside stay inside
     (
-        re.compile(rf"(?i)([\"']?\b(?:{_SECRET_KEYS})\b[\"']?\s*[:=]\s*)([\"'])(?:(?!\2).)*\2"),
+        re.compile(rf"(?i)([\"']{_KEY}[\"']\s*[:=,]\s*b?)([\"'])((?:\\.|(?!\2).)*)\2"),
         r"\1\2" + MASK + r"\2",
     ),
-    (re.compile(rf"(?i)(\b(?:{_SECRET_KEYS})\b\s*[:=]\s*)(?![\"'\s\[])[^\s,;&}}]+"), r"\1" + MASK),
+    # password=x, oauth_token=x&..., api_key: x
+    (re.compile(rf"(?i)(\b{_KEY}\s*[:=]\s*)(?![\"'\s\[{{])[^\s,;&}}]+"), r"\1" + MASK),
 ]
 
 _known_secrets: set[str] = set()
@@ -97,9 +103,9 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating file handler whose files are created owner-only (0600)."""
 
     def _open(self):  # type: ignore[no-untyped-def]  # noqa: ANN202 - stdlib signature
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(fd, 0o600)
-        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+        os.close(os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        os.chmod(self.baseFilename, 0o600)
+        return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors)
 
 
 _installed: list[logging.Handler] = []

@@ -30,7 +30,51 @@ def data_dir(create: bool = True) -> Path:
 
         path = Path(platformdirs.user_data_dir("footprint", appauthor=False))
     if create:
-        ensure_private_dir(path)
+        prepare_home(path)
+    return path
+
+
+MARKER = ".footprint-data"
+# What footprint may find in its own folder before the marker exists (older or demo folders).
+_KNOWN = {
+    MARKER,
+    DB_FILENAME,
+    f"{DB_FILENAME}-wal",
+    f"{DB_FILENAME}-shm",
+    "logs",
+    "backups",
+    ".demo-pid",
+}
+
+
+def prepare_home(path: Path) -> Path:
+    """Make ``path`` footprint's owner-only data folder, refusing a folder of other files.
+
+    The marker file tells footprint (and ``wipe``) that the folder is its own; a non-empty
+    folder without it is left untouched, so FOOTPRINT_HOME can never adopt a folder of
+    documents.
+    """
+    marker = path / MARKER
+    if path.is_dir() and not marker.exists():
+        foreign = sorted(p.name for p in path.iterdir() if p.name not in _KNOWN)
+        if foreign:
+            raise ConfigError(
+                f"{path} already holds other files ({', '.join(foreign[:3])}), so footprint "
+                "will not keep its data there.",
+                hint=f"Set {ENV_HOME} to a new or empty folder.",
+            )
+    ensure_private_dir(path)
+    if not marker.exists():
+        try:
+            fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path
+        except OSError as exc:
+            raise ConfigError(
+                f"footprint cannot write to its data folder {path}: {exc.strerror or exc}."
+            ) from exc
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write("This folder holds footprint's data. 'footprint wipe' erases it.\n")
     return path
 
 

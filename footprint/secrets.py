@@ -134,7 +134,9 @@ class SecretStore:
         try:
             backend = self._keyring()
         except KeyringUnavailableError:
-            return had_memory
+            if had_memory:
+                return True
+            raise
         if backend is None:
             return had_memory
         try:

@@ -80,10 +80,11 @@ def memory_keyring():
 
 @pytest.fixture(autouse=True)
 def _reset_logging():
-    yield
-    from footprint.logs import shutdown_logging
+    from footprint import logs
 
-    shutdown_logging()
+    yield
+    logs.shutdown_logging()
+    logs._known_secrets.clear()  # what one test registered must not protect another
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 
 from footprint import __version__
 from footprint.cli import main
-from footprint.store import LATEST_VERSION
 from footprint.secrets import SERVICE
+from footprint.store import LATEST_VERSION
 from tests.helpers import pretend_newer_footprint_wrote
 
 
@@ -144,7 +144,7 @@ def test_export_to_a_missing_folder_is_a_clear_error(capsys, tmp_path):
     assert code == 2 and "does not exist" in err
 
 
-def test_wipe_erases_data_and_keyring_entries(capsys, home, memory_keyring, tmp_path):
+def test_wipe_erases_data_and_keyring_entries(capsys, home, memory_keyring):
     from footprint.secrets import SecretStore
     from footprint.store import Store
     from footprint.store.accounts import upsert_account
@@ -152,15 +152,55 @@ def test_wipe_erases_data_and_keyring_entries(capsys, home, memory_keyring, tmp_
     with Store.open(home) as store:
         upsert_account(store, "github", "jdoe", connection="api", secret_ref="github:jdoe")
     SecretStore().set("github:jdoe", "ghp_tokentokentokentoken")
-    unrelated = home / "my-notes.txt"
-    unrelated.write_text("not footprint's")
+    (home / "backups").mkdir()
+    (home / "backups" / "my-own-copy.txt").write_text("not footprint's")
     code, out, _ = run(capsys, "wipe", "--yes")
     assert code == 0
-    assert "1 secret(s)" in out and "my-notes.txt" in out
+    assert "1 secret(s)" in out and "backups" in out
     assert (SERVICE, "github:jdoe") not in memory_keyring.passwords
-    assert sorted(p.name for p in home.iterdir()) == ["my-notes.txt"]
-    unrelated.unlink()
+    assert sorted(p.name for p in home.iterdir()) == [".footprint-data", "backups"]
+    assert [p.name for p in (home / "backups").iterdir()] == ["my-own-copy.txt"]
+    (home / "backups" / "my-own-copy.txt").unlink()
     run(capsys, "profile", "show")  # recreates an empty store
+    assert run(capsys, "wipe", "--yes")[0] == 0
+    assert not home.exists()
+
+
+def test_a_folder_of_other_files_is_never_adopted_or_wiped(capsys, home):
+    (home / "backups").mkdir(parents=True)
+    (home / "backups" / "thesis.docx").write_text("years of work")
+    (home / "notes.txt").write_text("mine")
+    home.chmod(0o755)
+    code, _, err = run(capsys, "profile", "show")
+    assert code == 2 and "already holds other files" in err
+    code, _, err = run(capsys, "wipe", "--yes")
+    assert code == 2
+    assert (home / "backups" / "thesis.docx").read_text() == "years of work"
+    assert oct(home.stat().st_mode & 0o777) == "0o755"
+    assert not (home / "footprint.db").exists()
+
+
+def test_wipe_keeps_everything_when_the_keyring_cannot_delete(capsys, home):
+    import keyring
+    from keyring.backends import fail
+
+    from footprint.store import Store
+    from footprint.store.accounts import upsert_account
+
+    with Store.open(home) as store:
+        upsert_account(store, "github", "jdoe", connection="api", secret_ref="github:jdoe")
+    keyring.set_keyring(fail.Keyring())
+    code, _, err = run(capsys, "wipe", "--yes")
+    assert code == 2
+    assert "could not delete 1 secret(s)" in err and "github:jdoe" in err
+    assert (home / "footprint.db").exists()
+    code, _out, _ = run(capsys, "wipe", "--yes", "--leave-secrets")
+    assert code == 0 and not home.exists()
+
+
+def test_wipe_works_on_a_database_it_cannot_open(capsys, home):
+    run(capsys, "profile", "show")
+    pretend_newer_footprint_wrote(home)
     assert run(capsys, "wipe", "--yes")[0] == 0
     assert not home.exists()
 
@@ -219,3 +259,45 @@ def test_sigterm_on_the_app_removes_the_demo_data(tmp_path):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0, proc.stderr.read()
     assert list(tmp_path.glob("footprint-demo-*")) == []
+
+
+def _footprint(home, *argv, **env_changes):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, FOOTPRINT_HOME=str(home))
+    for key, value in env_changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return subprocess.run(
+        [sys.executable, "-m", "footprint", *argv],
+        env=env,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_exports_are_utf8_whatever_the_locale(home):
+    assert _footprint(home, "profile", "add", "name", "Zoë 李").returncode == 0
+    proc = _footprint(home, "export-data", PYTHONIOENCODING="cp1252")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout.decode("utf-8"))
+    assert data["tables"]["person_identifiers"][0]["value"] == "Zoë 李"
+    shown = _footprint(home, "profile", "show", PYTHONIOENCODING="cp1252")
+    assert shown.returncode == 0 and "Zoë 李".encode() in shown.stdout
+
+
+def test_no_display_is_a_clear_message_not_a_crash(home):
+    proc = _footprint(home, QT_QPA_PLATFORM=None, DISPLAY=None, WAYLAND_DISPLAY=None)
+    assert proc.returncode == 2
+    assert b"no display" in proc.stderr and b"footprint --help" in proc.stderr
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs Linux /proc")
+def test_export_into_an_unwritable_folder_is_a_clear_error(capsys):
+    code, _, err = run(capsys, "export-data", "--out", "/proc/footprint-export.json")
+    assert code == 2 and "Could not write to /proc" in err and "unexpected" not in err

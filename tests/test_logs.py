@@ -22,6 +22,21 @@ CASES = [
     ),
     ("using ghp_1234567890abcdefghijABCDEFGHIJ for /user", "ghp_1234567890abcdefghijABCDEFGHIJ"),
     ("hibp-api-key: 0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"),
+    ("GET /1.1/account?oauth_token=OT123456&x=1", "OT123456"),
+    ("cookie jar auth_token=AT987654; ct0=CT555555", "CT555555"),
+    ("auth_token=AT987654; ct0=CT555555", "AT987654"),
+    ("csrftoken=CSRF1234567", "CSRF1234567"),
+    ('{"accessToken": "acc-111-222", "did": "did:plc:x"}', "acc-111-222"),
+    ('{"refreshToken":"ref-333-444"}', "ref-333-444"),
+    ("{'sessionToken': 'sess-555'}", "sess-555"),
+    ('{"csrf_token": "c-666-777"}', "c-666-777"),
+    ("proxy http://bob:pr0xyPass@proxy.example:3128", "pr0xyPass"),
+    ("{'password': b'byt3s-secret'}", "byt3s-secret"),
+    ("headers [('password', 'tupl3-secret')]", "tupl3-secret"),
+    ('{"password": "with \\"quote\\" inside-tail"}', "inside-tail"),
+    ("Set-Cookie: sid=abc123; Path=/; other=zzz999", "zzz999"),
+    ("Cookie: a=1; b=secretcookie2", "secretcookie2"),
+    ("token xoxb-1234567890-abcdefghij", "xoxb-1234567890-abcdefghij"),
 ]
 
 
@@ -32,8 +47,16 @@ def test_redact_masks_secrets(text, secret):
     assert MASK in cleaned
 
 
-def test_redact_leaves_ordinary_text_alone():
-    text = "synced 120 posts from mastodon; the token expired yesterday, reconnect needed"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "synced 120 posts from mastodon; the token expired yesterday, reconnect needed",
+        "using basic mode for the sweep",
+        '{"author": "Jane Doe", "title": "My post"}',
+        "HTTP 404 for https://example.org/user/jdoe",
+    ],
+)
+def test_redact_leaves_ordinary_text_alone(text):
     assert redact(text) == text
 
 

@@ -36,9 +36,9 @@ def run(home: Path, *, demo: bool = False) -> int:
     install_excepthook()
     try:
         window = MainWindow(home, demo=demo)
-    except FootprintError as exc:
+    except Exception as exc:  # a desktop launcher shows no stderr: always a dialog
         error_box(None, exc).exec()
-        return 2
+        return 2 if isinstance(exc, FootprintError) else 1
     window.show()
     _quit_on_signals(app)
     return app.exec()

@@ -27,9 +27,20 @@ def error_box(parent: QWidget | None, exc: BaseException) -> QMessageBox:
     return box
 
 
-def show_error(parent: QWidget | None, exc: BaseException) -> None:
+_open_boxes: list[QMessageBox] = []  # keeps parentless dialogs alive while they are shown
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox:
+    """Show the dialog for ``exc`` without blocking; it stays until the person closes it."""
     box = error_box(parent, exc)
+    _open_boxes.append(box)
+    box.finished.connect(_forget_closed)
     box.open()
+    return box
+
+
+def _forget_closed() -> None:
+    _open_boxes[:] = [box for box in _open_boxes if box.isVisible()]
 
 
 def install_excepthook() -> None:

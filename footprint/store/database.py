@@ -15,7 +15,7 @@ from typing import NoReturn
 import sqlite_utils
 
 from footprint.errors import StoreError
-from footprint.paths import backups_dir, data_dir, db_path, ensure_private_dir
+from footprint.paths import backups_dir, data_dir, db_path, prepare_home
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +26,9 @@ def utcnow() -> str:
 
 
 def _create_private_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
+    """Create ``path`` readable and writable by its owner only (0600 on POSIX)."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    path.chmod(0o600)  # the umask may have narrowed it further; make it exactly 0600
 
 
 def _tighten(path: Path) -> None:
@@ -57,10 +55,14 @@ class Store:
 
         ``target_version`` stops the migrations early; tests use it to build old databases.
         """
-        from footprint.store.migrations import migrate
+        from footprint.store.migrations import migrate, precheck
 
-        home = ensure_private_dir(Path(home) if home is not None else data_dir())
+        home = prepare_home(Path(home) if home is not None else data_dir())
         path = db_path(home)
+        try:
+            precheck(path)
+        except sqlite3.DatabaseError as exc:
+            raise _unreadable(path, exc) from exc
         try:
             if not path.exists():
                 _create_private_file(path)
@@ -82,10 +84,7 @@ class Store:
             migrate(store, backups_dir(home), target=target_version)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(
-                f"The footprint database at {path} cannot be read: {exc}.",
-                hint="If the file was damaged, restore a copy from the backups folder next to it.",
-            ) from exc
+            raise _unreadable(path, exc) from exc
         except BaseException:
             conn.close()
             raise
@@ -124,29 +123,10 @@ class Store:
                 self.conn.execute("ROLLBACK")
 
     def _reraise(self, exc: sqlite3.OperationalError) -> NoReturn:
-        error = self._environment_error(exc)
+        error = environment_error(self.path, exc)
         if error is not None:
             raise error from exc
         raise exc
-
-    def _environment_error(self, exc: sqlite3.OperationalError) -> StoreError | None:
-        """A StoreError for failures caused by the machine (disk full, locked, read-only)."""
-        text = str(exc).lower()
-        if "full" in text:
-            reason = "the disk is full"
-        elif "locked" in text or "busy" in text:
-            reason = "another footprint window or command is using the database"
-        elif "readonly" in text or "read-only" in text:
-            reason = "the database file is read-only"
-        elif "disk i/o" in text:
-            reason = "the disk reported an input/output error"
-        else:
-            return None
-        return StoreError(
-            f"footprint could not save changes to {self.path}: {reason}.",
-            hint="Nothing was changed. Fix the cause and try again.",
-            details=str(exc),
-        )
 
     @property
     def schema_version(self) -> int:
@@ -164,3 +144,34 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+    if isinstance(exc, sqlite3.OperationalError):
+        error = environment_error(path, exc)
+        if error is not None:
+            return error
+    return StoreError(
+        f"The footprint database at {path} cannot be read: {exc}.",
+        hint="If the file was damaged, restore a copy from the backups folder next to it.",
+    )
+
+
+def environment_error(path: Path, exc: sqlite3.OperationalError) -> StoreError | None:
+    """A StoreError for failures caused by the machine (disk full, locked, read-only)."""
+    text = str(exc).lower()
+    if "full" in text:
+        reason = "the disk is full"
+    elif "locked" in text or "busy" in text:
+        reason = "another footprint window or command is using the database"
+    elif "readonly" in text or "read-only" in text:
+        reason = "the database file is read-only"
+    elif "disk i/o" in text:
+        reason = "the disk reported an input/output error"
+    else:
+        return None
+    return StoreError(
+        f"footprint could not save changes to {path}: {reason}.",
+        hint="Nothing was changed. Fix the cause and try again.",
+        details=str(exc),
+    )

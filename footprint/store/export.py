@@ -7,14 +7,17 @@ columns are embedded as JSON, not as strings.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import shutil
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from footprint import __version__
+from footprint.errors import ConfigError, FootprintError, KeyringUnavailableError
+from footprint.paths import MARKER, backups_dir, db_path, logs_dir
 from footprint.store.database import utcnow
 
 if TYPE_CHECKING:
@@ -23,18 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 JSON_COLUMNS = {"raw", "evidence", "params", "details", "sync_state"}
-# Entries of the data directory that footprint creates; wipe removes exactly these.
-OWNED_ENTRIES = (
-    ".demo-pid",
-    "footprint.db",
-    "footprint.db-wal",
-    "footprint.db-shm",
-    "footprint.db-journal",
-    "backups",
-    "logs",
-    "cache",
-    "exports",
-)
+_DB_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 def exportable_tables(store: Store) -> list[str]:
@@ -92,38 +84,72 @@ def export_all(store: Store, out: TextIO) -> dict[str, int]:
 
 @dataclass
 class WipeResult:
-    removed: list[str] = field(default_factory=list)
+    removed: int = 0
     secrets_deleted: int = 0
-    secrets_failed: list[str] = field(default_factory=list)
+    secrets_unknown: bool = False
     left: list[str] = field(default_factory=list)
 
 
-def wipe(home: Path, secret_names: list[str], secrets: SecretStore) -> WipeResult:
-    """Delete footprint's secrets from the keyring and its files from ``home``.
-
-    The caller closes every open Store and log file first.  Files footprint did not
-    create are left alone and listed in the result.
-    """
-    from footprint.errors import FootprintError
-
-    result = WipeResult()
-    for name in secret_names:
+def read_secret_refs(home: Path) -> list[str] | None:
+    """Keyring entry names recorded in the database, read without changing it (None: unreadable)."""
+    path = db_path(home)
+    if not path.exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
-            if secrets.delete(name):
-                result.secrets_deleted += 1
-        except FootprintError:
-            result.secrets_failed.append(name)
-    for entry in OWNED_ENTRIES:
-        path = home / entry
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        elif path.exists() or path.is_symlink():
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "accounts" not in tables:
+                return []
+            rows = conn.execute("SELECT secret_ref FROM accounts WHERE secret_ref IS NOT NULL")
+            return [ref for (ref,) in rows]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+def wipe(home: Path, secrets: SecretStore, *, leave_secrets: bool = False) -> WipeResult:
+    """Delete footprint's keyring entries, then the files footprint made in ``home``.
+
+    Refuses a folder that is not footprint's.  If a keyring entry cannot be deleted, nothing
+    is erased (the database is the only record of which entries are footprint's) unless
+    ``leave_secrets`` is given.  The caller closes every open Store and log file first.
+    """
+    if not (home / MARKER).exists() and not db_path(home).exists():
+        raise ConfigError(f"{home} is not a footprint data folder; nothing was erased.")
+    result = WipeResult()
+    names = read_secret_refs(home)
+    if names is None:
+        result.secrets_unknown = True
+        names = []
+    if not leave_secrets:
+        failed = []
+        for name in names:
+            try:
+                result.secrets_deleted += secrets.delete(name)
+            except FootprintError:
+                failed.append(name)
+        if failed:
+            raise KeyringUnavailableError(
+                f"footprint could not delete {len(failed)} secret(s) from your keyring "
+                f"({', '.join(failed)}), so nothing was erased.",
+                hint="Unlock your keyring and run wipe again, or use --leave-secrets to erase "
+                "the data anyway and remove those keyring entries yourself.",
+            )
+    candidates = [db_path(home).with_name(db_path(home).name + s) for s in _DB_SUFFIXES]
+    candidates += [home / ".demo-pid"]
+    candidates += sorted(backups_dir(home).glob("footprint-*.db"))
+    candidates += sorted(logs_dir(home).glob("footprint.log*"))
+    for path in candidates:
+        if path.is_file() or path.is_symlink():
             path.unlink()
-        else:
-            continue
-        result.removed.append(entry)
-    if home.is_dir():
-        result.left = sorted(p.name for p in home.iterdir())
-        if not result.left:
-            home.rmdir()
+            result.removed += 1
+    for folder in (backups_dir(home), logs_dir(home)):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty: files footprint did not make stay
+    result.left = sorted(p.name for p in home.iterdir() if p.name != MARKER)
+    if not result.left:
+        (home / MARKER).unlink(missing_ok=True)
+        home.rmdir()
     return result

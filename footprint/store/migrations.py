@@ -66,25 +66,50 @@ def current_version(db: sqlite_utils.Database) -> int:
     return int(row[0] or 0)
 
 
-def migrate(store: Store, backups: Path, target: int | None = None) -> list[int]:
-    """Bring the store's schema to ``target`` (default: the latest); returns what ran."""
-    target = LATEST_VERSION if target is None else target
-    db = store.db
-    version = current_version(db)
+def check_compatible(path: Path, version: int, tables: list[str]) -> None:
+    """Refuse a database from a newer footprint, or one that is not footprint's at all."""
     if version > LATEST_VERSION:
         raise SchemaTooNewError(
-            f"The data in {store.path} was written by a newer version of footprint "
+            f"The data in {path} was written by a newer version of footprint "
             f"(data format {version}; this version understands up to {LATEST_VERSION}).",
             hint="Update footprint to open it. Nothing was changed.",
         )
-    if version == 0:
-        foreign = [t for t in db.table_names() if not t.startswith("sqlite_")]
-        if foreign:
-            raise StoreError(
-                f"{store.path} is not a footprint database (it has tables: "
-                f"{', '.join(sorted(foreign)[:5])}).",
-                hint="Move that file away, or point FOOTPRINT_HOME at another folder.",
+    foreign = [t for t in tables if not t.startswith("sqlite_")]
+    if version == 0 and foreign:
+        raise StoreError(
+            f"{path} is not a footprint database (it has tables: "
+            f"{', '.join(sorted(foreign)[:5])}).",
+            hint="Move that file away, or point FOOTPRINT_HOME at another folder.",
+        )
+
+
+def precheck(path: Path) -> None:
+    """Run :func:`check_compatible` through a read-only connection, before anything is changed."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=15.0)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        version = 0
+        if "schema_version" in tables:
+            version = int(
+                conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0
             )
+    finally:
+        conn.close()
+    check_compatible(path, version, tables)
+
+
+def migrate(store: Store, backups: Path, target: int | None = None) -> list[int]:
+    """Bring the store's schema to ``target`` (default: the latest); returns what ran.
+
+    Safe when several footprint processes open one database at once: each migration
+    re-reads the version inside its write transaction and skips what another applied.
+    """
+    target = LATEST_VERSION if target is None else target
+    db = store.db
+    version = current_version(db)
+    check_compatible(store.path, version, db.table_names())
     pending = [m for m in MIGRATIONS if version < m.version <= target]
     if not pending:
         return []
@@ -98,6 +123,8 @@ def migrate(store: Store, backups: Path, target: int | None = None) -> list[int]
         )
         try:
             with store.transaction() as tx:
+                if current_version(tx) >= migration.version:
+                    continue  # another process applied it while we waited for the lock
                 migration.apply(tx)
                 tx.execute(
                     "INSERT INTO schema_version (version, description, applied_at) "

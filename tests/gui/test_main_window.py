@@ -114,3 +114,47 @@ def test_a_newer_database_is_refused_with_a_dialog(qtbot, home, monkeypatch):
     monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
     assert app.run(home) == 2
     assert "newer version of footprint" in shown[0]
+
+
+def test_unexpected_errors_in_slots_show_a_dialog_that_stays(qtbot):
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from footprint.gui import errors as gui_errors
+
+    previous = sys.excepthook
+    gui_errors.install_excepthook()
+    try:
+        try:
+            raise RuntimeError("a slot failed")
+        except RuntimeError:
+            sys.excepthook(*sys.exc_info())
+        import gc
+
+        gc.collect()
+        boxes = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible()
+        ]
+        assert len(boxes) == 1
+        assert boxes[0].windowTitle() == "Unexpected error"
+        assert "RuntimeError: a slot failed" in boxes[0].detailedText()
+        boxes[0].done(0)
+        assert gui_errors._open_boxes == []
+    finally:
+        sys.excepthook = previous
+
+
+def test_a_startup_crash_becomes_a_dialog(qtbot, home, monkeypatch):
+    from footprint.gui import app
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("cannot build the window")
+
+    shown = []
+    monkeypatch.setattr(app, "MainWindow", broken)
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.detailedText()) or 0)
+    assert app.run(home) == 1
+    assert "cannot build the window" in shown[0]

@@ -128,3 +128,52 @@ def test_old_backups_are_pruned(home):
         for _ in range(mig.KEEP_BACKUPS + 3):
             mig.backup_database(store, home / "backups", "before-v9")
     assert len(list((home / "backups").iterdir())) == mig.KEEP_BACKUPS
+
+
+def _open_in_parallel(home, processes=4, rounds=5):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from footprint.store import Store\n"
+        f"for _ in range({rounds}):\n"
+        f"    Store.open({str(home)!r}).close()\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
+        for _ in range(processes)
+    ]
+    return [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+
+
+def test_several_processes_can_create_the_database_at_once(home):
+    results = _open_in_parallel(home)
+    assert all(code == 0 for code, _ in results), results
+    with Store.open(home) as store:
+        versions = [r[0] for r in store.conn.execute("SELECT version FROM schema_version")]
+    assert versions == list(range(1, LATEST_VERSION + 1))
+
+
+def test_several_processes_can_upgrade_the_database_at_once(home):
+    Store.open(home, target_version=1).close()
+    results = _open_in_parallel(home)
+    assert all(code == 0 for code, _ in results), results
+    with Store.open(home) as store:
+        assert store.schema_version == LATEST_VERSION
+
+
+def test_a_foreign_file_is_refused_before_anything_changes(home):
+    home.mkdir(mode=0o700, parents=True)
+    path = home / "footprint.db"
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE recipes (name)")
+    raw.commit()
+    raw.close()
+    path.chmod(0o644)
+    before = _digest(path)
+    with pytest.raises(StoreError):
+        Store.open(home)
+    assert _digest(path) == before
+    assert oct(path.stat().st_mode & 0o777) == "0o644"
+    assert not (home / "footprint.db-wal").exists()
