@@ -255,6 +255,56 @@ def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------- import
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal (silent when the output is not a terminal)."""
+
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
+        self.stream = stream
+        self.width = width
+        self.active = stream.isatty()
+        self.last = ""
+
+    def show(self, fraction: float, text: str) -> None:
+        if not self.active:
+            return
+        filled = int(self.width * max(0.0, min(1.0, fraction)))
+        line = f"[{'#' * filled}{' ' * (self.width - filled)}] {fraction:4.0%}  {text}"[:100]
+        if line != self.last:
+            self.stream.write("\r" + line.ljust(len(self.last)))
+            self.stream.flush()
+            self.last = line
+
+    def done(self) -> None:
+        if self.active and self.last:
+            self.stream.write("\r" + " " * len(self.last) + "\r")
+            self.stream.flush()
+
+
+def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.archives import ImportProgress, import_paths
+
+    bar = ProgressBar(ctx.err)
+
+    def progress(p: ImportProgress) -> None:
+        fraction = p.bytes_done / p.bytes_total if p.bytes_total else 0.0
+        bar.show(fraction, f"{p.items:,} items  {p.member}")
+
+    with ctx.open_store() as store:
+        try:
+            summary = import_paths(
+                store, [Path(p).expanduser() for p in args.paths], progress=progress
+            )
+        finally:
+            bar.done()
+    for line in summary.lines():
+        ctx.out.write(line + "\n")
+    ctx.out.write(f"Imported in {summary.seconds:.1f} s. Everything stays on this computer.\n")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- app
 
 
@@ -309,6 +359,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("kind", help="name, username, email, phone or place")
         p.add_argument("values", nargs="*" if action == "set" else "+", metavar="VALUE")
         p.set_defaults(handler=cmd_profile_change, action=action)
+
+    imp = sub.add_parser(
+        "import",
+        help="import a platform's data export (zip, tar.gz, folder or file)",
+        description="Import data exports from X, Facebook, Instagram, LinkedIn, Reddit, "
+        "Mastodon, YouTube (Google Takeout) and TikTok, or CSV/JSONL files with a 'text' "
+        "column. The platform is recognised from the contents. Give all parts of a "
+        "multi-part export together. Importing again adds nothing twice.",
+    )
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.set_defaults(handler=cmd_import)
 
     doctor = sub.add_parser("doctor", help="check the data folder, database, keyring and Qt")
     doctor.set_defaults(handler=cmd_doctor)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+from urllib.parse import unquote
 from collections.abc import Iterator
 
 from footprint.archives.base import ImportContext, Importer, by_basename
@@ -104,7 +105,7 @@ class LinkedInImporter(Importer):
 
 
 def _id(link: str | None, kind: str, date: str | None, text: str) -> str:
-    match = _URN.search(link or "")
+    match = _URN.search(unquote(link or ""))
     if match:
         return match.group(0)
     return stable_id(kind, date, text)
