@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import csv
 import re
-from urllib.parse import unquote
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 from footprint.archives.base import ImportContext, Importer, by_basename
 from footprint.archives.readers import _Lines, csv_header, csv_rows

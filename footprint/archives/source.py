@@ -142,7 +142,7 @@ class ExportFiles:
 
     def add_path(self, path: Path) -> None:
         if not path.exists():
-            raise ArchiveError(str(path), "does not exist.", hint="Check the path and try again.")
+            raise ArchiveError(str(path), "does not exist.", hint="Check the path.")
         if path.is_dir():
             self._add_folder(path)
         elif is_archive_name(path.name) or zipfile.is_zipfile(path):

@@ -11,11 +11,25 @@ from tests.archives import builders
 
 
 def items(store, platform=None):
-    query = "SELECT platform, kind, platform_id, text, created_at, url, visibility, title, parent_id FROM items"
-    rows = store.conn.execute(query + (" WHERE platform = ?" if platform else "") + " ORDER BY id",
-                              (platform,) if platform else ()).fetchall()
-    keys = ["platform", "kind", "platform_id", "text", "created_at", "url", "visibility", "title",
-            "parent_id"]
+    query = (
+        "SELECT platform, kind, platform_id, text, created_at, url, visibility, title, "
+        "parent_id FROM items"
+    )
+    rows = store.conn.execute(
+        query + (" WHERE platform = ?" if platform else "") + " ORDER BY id",
+        (platform,) if platform else (),
+    ).fetchall()
+    keys = [
+        "platform",
+        "kind",
+        "platform_id",
+        "text",
+        "created_at",
+        "url",
+        "visibility",
+        "title",
+        "parent_id",
+    ]
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
@@ -31,12 +45,15 @@ def import_twice(store, *paths):
     return first
 
 
-@pytest.mark.parametrize(("wrapper", "legacy", "split", "zipped"), [
-    (True, False, False, True),  # 2023+ tweets.js with {"tweet": ...}
-    (False, True, False, True),  # 2019-2020 tweet.js without the wrapper
-    (True, False, True, True),  # a large archive split in parts
-    (True, False, False, False),  # an extracted folder
-])
+@pytest.mark.parametrize(
+    ("wrapper", "legacy", "split", "zipped"),
+    [
+        (True, False, False, True),  # 2023+ tweets.js with {"tweet": ...}
+        (False, True, False, True),  # 2019-2020 tweet.js without the wrapper
+        (True, False, True, True),  # a large archive split in parts
+        (True, False, False, False),  # an extracted folder
+    ],
+)
 def test_x_archive(store, tmp_path, wrapper, legacy, split, zipped):
     path = builders.x_archive(tmp_path, wrapper=wrapper, legacy=legacy, split=split, zipped=zipped)
     summary = import_twice(store, path)
@@ -142,7 +159,9 @@ def test_reddit_export(store, tmp_path):
     assert comment["text"] == "just call in sick, lol"
     assert comment["created_at"] == "2017-12-03T05:12:44Z"
     assert comment["title"] == "in r/jobs"
-    assert rows["t1_e5x0abc"]["url"] == "https://www.reddit.com/r/Portland/comments/9fz1a0/_/e5x0abc/"
+    assert (
+        rows["t1_e5x0abc"]["url"] == "https://www.reddit.com/r/Portland/comments/9fz1a0/_/e5x0abc/"
+    )
     assert rows["t1_e5x0abc"]["text"] == 'multi\nline, "quoted" body'
     assert rows["t3_b8qz11"]["title"] == "When did you tell work?"
     assert rows["t1_dq8k2lm/ip"]["text"] == "198.51.100.7"
@@ -211,8 +230,9 @@ def test_generic_csv_and_jsonl(store, tmp_path):
 def test_several_exports_in_one_import(store, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    summary = import_paths(store, [builders.x_archive(tmp_path / "a"),
-                                   builders.reddit_export(tmp_path / "b")])
+    summary = import_paths(
+        store, [builders.x_archive(tmp_path / "a"), builders.reddit_export(tmp_path / "b")]
+    )
     assert {p.label for p in summary.platforms} == {"X (Twitter) archive", "Reddit export"}
 
 
@@ -241,7 +261,8 @@ def test_nested_zip(store, tmp_path):
 def test_raw_json_is_kept(store, tmp_path):
     import_paths(store, [builders.x_archive(tmp_path)])
     raw = store.conn.execute(
-        "SELECT raw FROM items WHERE platform_id = '1100000000000000001'").fetchone()[0]
+        "SELECT raw FROM items WHERE platform_id = '1100000000000000001'"
+    ).fetchone()[0]
     assert json.loads(raw)["favorite_count"] == "3"
 
 
