@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 from footprint.archives.base import ImportContext, Importer, by_basename, natural_key
 from footprint.archives.meta import find_coordinates, find_upload_ips
-from footprint.archives.readers import json_items, load_json, peek_text
+from footprint.archives.readers import json_array, json_items, load_json, peek_text
 from footprint.archives.source import Member
 from footprint.archives.text import fix_meta, from_epoch, stable_id
 from footprint.store import Item
@@ -43,7 +43,7 @@ class FacebookImporter(Importer):
         for member in members:
             name = member.basename.lower()
             if name.startswith("your_posts"):
-                for post in json_items(member):
+                for post in json_array(member):
                     yield from self._post(fix_meta(post), account_id)
             elif name.startswith("comments"):
                 key = "comments_v2" if "comments_v2" in peek_text(member, 256) else "comments"

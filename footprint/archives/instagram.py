@@ -7,7 +7,7 @@ from typing import Any
 
 from footprint.archives.base import ImportContext, Importer, by_basename, natural_key
 from footprint.archives.meta import find_coordinates, first_list
-from footprint.archives.readers import json_items, load_json
+from footprint.archives.readers import json_array, load_json
 from footprint.archives.source import Member
 from footprint.archives.text import fix_meta, from_epoch, stable_id
 from footprint.store import Item
@@ -67,7 +67,7 @@ class InstagramImporter(Importer):
                 account_id, fields = self._personal(ctx, fix_meta(load_json(member)))
                 yield from fields
             elif name.startswith("posts_"):
-                for post in json_items(member):
+                for post in json_array(member):
                     yield from self._post(fix_meta(post), account_id)
             else:
                 for entry in first_list(fix_meta(load_json(member, max_bytes=512 * 1024 * 1024))):

@@ -17,6 +17,7 @@ _MONTHS = {
         ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
     )
 }
+_MONTH_TEXT = {m: f"{i:02}" for m, i in _MONTHS.items()}
 _TWITTER = re.compile(
     r"^\w{3} (\w{3}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$"
 )
@@ -42,6 +43,9 @@ def from_epoch(value: Any) -> str | None:
 
 def from_twitter(value: Any) -> str | None:
     """'Tue Mar 19 14:05:17 +0000 2019' (locale-independent)."""
+    parts = value.split(" ") if isinstance(value, str) else ()
+    if len(parts) == 6 and parts[4] == "+0000" and parts[1] in _MONTH_TEXT and len(parts[3]) == 8:
+        return f"{parts[5]}-{_MONTH_TEXT[parts[1]]}-{parts[2].zfill(2)}T{parts[3]}Z"  # fast path
     match = _TWITTER.match(str(value or "").strip())
     if not match or match.group(1) not in _MONTHS:
         return None

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from footprint.archives.base import ImportContext, Importer, natural_key
-from footprint.archives.readers import json_items, load_json, peek_text
+from footprint.archives.readers import json_array, json_array_with_text, load_json, peek_text
 from footprint.archives.source import Member
 from footprint.archives.text import from_text, from_twitter, snowflake_time, unescape
 from footprint.store import Item
@@ -69,21 +69,21 @@ class XImporter(Importer):
         yield from self._profile_items(ctx)
         notes = self._notes()
         for member in self._parts("tweets", "tweet"):
-            for entry in json_items(member, js=True):
-                item = self._tweet(entry, notes)
+            for entry, raw_text in json_array_with_text(member, js=True):
+                item = self._tweet(entry, notes, raw_text)
                 if item is not None:
                     yield item
                 else:
                     ctx.skip("tweets without an id", member.where)
         for member in self._parts("deleted_tweets", "deleted_tweet"):
-            for entry in json_items(member, js=True):
-                item = self._tweet(entry, notes)
+            for entry, raw_text in json_array_with_text(member, js=True):
+                item = self._tweet(entry, notes, raw_text)
                 if item is not None:
                     item.kind = "deleted_post"
                     item.title = "Deleted, but X still keeps it"
                     yield item
         for member in self._parts("ip_audit"):
-            for entry in json_items(member, js=True):
+            for entry in json_array(member, js=True):
                 record = entry.get("ipAudit", entry) if isinstance(entry, dict) else {}
                 ip = record.get("loginIp")
                 if ip:
@@ -198,7 +198,7 @@ class XImporter(Importer):
         """Full texts of long posts, by creation time (how X links them is undocumented)."""
         notes: dict[str, list[str]] = {}
         for member in self._parts("note_tweet"):
-            for entry in json_items(member, js=True):
+            for entry in json_array(member, js=True):
                 note = entry.get("noteTweet", entry) if isinstance(entry, dict) else {}
                 text = (note.get("core") or {}).get("text")
                 created = from_text(note.get("createdAt"))
@@ -206,7 +206,8 @@ class XImporter(Importer):
                     notes.setdefault(created, []).append(text)
         return notes
 
-    def _tweet(self, entry: Any, notes: dict[str, list[str]]) -> Item | None:
+    def _tweet(self, entry: Any, notes: dict[str, list[str]], raw_text: str) -> Item | None:
+        """The item for one tweets.js entry; its raw JSON is the entry exactly as exported."""
         tweet = entry.get("tweet", entry) if isinstance(entry, dict) else None
         if not isinstance(tweet, dict):
             return None
@@ -243,7 +244,7 @@ class XImporter(Importer):
             parent_id=str(parent) if parent else None,
             account_id=self.account_id,
             source="archive:x",
-            raw=tweet,
+            raw_text=raw_text,
         )
 
 

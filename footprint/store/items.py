@@ -35,24 +35,29 @@ class Item:
     account_id: int | None = None
     source: str = "manual"
     raw: Any = None
+    raw_text: str | None = None  # the raw JSON exactly as the export had it (saves re-encoding)
 
-    def content_hash(self) -> str:
-        payload = json.dumps(
-            [
-                self.text,
-                self.title,
-                self.created_at,
-                self.url,
-                self.visibility,
-                self.parent_id,
-                self.account_id,
-                self.raw,
-            ],
-            sort_keys=True,
-            ensure_ascii=False,
-            default=str,
+    def raw_json(self) -> str | None:
+        if self.raw_text is not None:
+            return self.raw_text
+        return None if self.raw is None else json.dumps(self.raw, ensure_ascii=False, default=str)
+
+    def content_hash(self, raw_json: str | None = None) -> str:
+        """A digest of everything but the identity, to tell a changed item from the same one."""
+        if raw_json is None:
+            raw_json = self.raw_json()
+        parts = (
+            self.text,
+            self.title,
+            self.created_at,
+            self.url,
+            self.visibility,
+            self.parent_id,
+            self.account_id,
+            raw_json,
         )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        payload = "\x1f".join("\x00" if p is None else str(p) for p in parts)
+        return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -81,12 +86,15 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
 _INSERT = (
     "INSERT INTO items (platform, kind, platform_id, account_id, parent_id, title, text, "
     "created_at, url, visibility, source, raw, content_hash, first_seen_at, updated_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (platform, kind, platform_id) DO NOTHING"
 )
+# Runs for every item after the insert: changes only those that exist with other content.
 _UPDATE = (
     "UPDATE items SET account_id = COALESCE(?, account_id), parent_id = ?, title = ?, "
     "text = ?, created_at = ?, url = ?, visibility = ?, source = ?, raw = ?, "
-    "content_hash = ?, updated_at = ? WHERE platform = ? AND kind = ? AND platform_id = ?"
+    "content_hash = ?, updated_at = ? "
+    "WHERE platform = ? AND kind = ? AND platform_id = ? AND content_hash != ?"
 )
 
 
@@ -94,19 +102,18 @@ def upsert_items(store: Store, items: Iterable[Item], batch_size: int = BATCH_SI
     """Insert new items and update changed ones, in one transaction, streaming in batches."""
     result = UpsertResult()
     with store.transaction() as db:
+        newest_before = db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0]
         for batch in _batches(items, batch_size):
             latest: dict[tuple[str, str, str], Item] = {}
             for item in batch:
                 if not (item.platform and item.kind and item.platform_id):
                     raise ValueError(f"an item needs platform, kind and platform_id: {item.key}")
                 latest[item.key] = item  # the last copy of a key within a batch wins
-            result.unchanged += len(batch) - len(latest)
-            existing = _existing_hashes(db.conn, list(latest))
             now = utcnow()
             inserts, updates = [], []
             for key, item in latest.items():
-                digest = item.content_hash()
-                raw = None if item.raw is None else json.dumps(item.raw, ensure_ascii=False)
+                raw = item.raw_json()
+                digest = item.content_hash(raw)
                 fields = (
                     item.account_id,
                     item.parent_id,
@@ -119,36 +126,23 @@ def upsert_items(store: Store, items: Iterable[Item], batch_size: int = BATCH_SI
                     raw,
                     digest,
                 )
-                if key not in existing:
-                    inserts.append((*key, *fields, now, now))
-                elif existing[key] != digest:
-                    updates.append((*fields, now, *key))
-                else:
-                    result.unchanged += 1
-            db.conn.executemany(_INSERT, inserts)
-            db.conn.executemany(_UPDATE, updates)
-            result.inserted += len(inserts)
-            result.updated += len(updates)
+                inserts.append((*key, *fields, now, now))
+                updates.append((*fields, now, *key, digest))
+            inserted = db.conn.executemany(_INSERT, inserts).rowcount
+            # When every item was new there is nothing to compare (a first import).
+            updated = (
+                db.conn.executemany(_UPDATE, updates).rowcount if inserted < len(latest) else 0
+            )
+            result.inserted += inserted
+            result.updated += updated
+            result.unchanged += len(batch) - inserted - updated
+        if result.inserted:
+            db.conn.execute(
+                "INSERT INTO items_fts (rowid, title, text) "
+                "SELECT id, title, text FROM items WHERE id > ?",
+                (newest_before,),
+            )
     return result
-
-
-def _existing_hashes(
-    conn: Any, keys: list[tuple[str, str, str]]
-) -> dict[tuple[str, str, str], str]:
-    found: dict[tuple[str, str, str], str] = {}
-    # SQLite allows 32766 variables; three per key keeps each query well under that.
-    for start in range(0, len(keys), 300):
-        chunk = keys[start : start + 300]
-        values = ", ".join(["(?, ?, ?)"] * len(chunk))
-        params = [part for key in chunk for part in key]
-        rows = conn.execute(
-            "SELECT platform, kind, platform_id, content_hash FROM items "
-            f"WHERE (platform, kind, platform_id) IN (VALUES {values})",
-            params,
-        )
-        for platform, kind, platform_id, digest in rows:
-            found[(platform, kind, platform_id)] = digest
-    return found
 
 
 def count_items(store: Store) -> dict[str, int]:

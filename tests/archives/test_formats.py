@@ -263,7 +263,7 @@ def test_raw_json_is_kept(store, tmp_path):
     raw = store.conn.execute(
         "SELECT raw FROM items WHERE platform_id = '1100000000000000001'"
     ).fetchone()[0]
-    assert json.loads(raw)["favorite_count"] == "3"
+    assert json.loads(raw)["tweet"]["favorite_count"] == "3"  # the entry exactly as exported
 
 
 def test_progress_is_reported(store, tmp_path):

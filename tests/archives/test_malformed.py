@@ -321,3 +321,38 @@ def test_unsafe_member_names_are_never_extracted(store, tmp_path):
     skipped = {s.reason: s.count for s in summary.skipped}
     assert skipped["files with unsafe paths (ignored, never extracted)"] == 2
     assert not (tmp_path.parent / "outside.csv").exists()
+
+
+def test_streamed_arrays_cross_buffer_boundaries(monkeypatch, store, tmp_path):
+    """Elements, literals and numbers split across reads parse whole (tiny read buffer)."""
+    from footprint.archives import readers
+
+    monkeypatch.setattr(readers, "_CHUNK", 7)
+    entries = [
+        {
+            "tweet": builders.tweet(
+                str(10**18 + i),
+                f"post {i} " * (i % 5 + 1),
+                truncated=False,
+                possibly_sensitive=None,
+            )
+        }
+        for i in range(40)
+    ]
+    path = x_zip_with(tmp_path, "data/tweets.js", builders.js("tweets", entries).encode())
+    summary = import_paths(store, [path])
+    assert summary.platforms[0].kinds["post"] == 40
+    values = list(
+        readers.json_array(_member(tmp_path, '[12345, true, false, null, "s", 67890.5]'), js=False)
+    )
+    assert values == [12345, True, False, None, "s", 67890.5]
+
+
+def _member(tmp_path, text):
+    from footprint.archives.source import ExportFiles
+
+    path = tmp_path / "array.json"
+    path.write_text(text)
+    files = ExportFiles()
+    files.add_path(path)
+    return files.members[0]

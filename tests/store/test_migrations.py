@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from footprint.errors import MigrationError, SchemaTooNewError, StoreError
-from footprint.store import LATEST_VERSION, Item, Store, upsert_items
+from footprint.store import LATEST_VERSION, Store
 from footprint.store import migrations as mig
 from footprint.store.profile import add_identifiers, get_profile
 from tests.helpers import pretend_newer_footprint_wrote
@@ -55,7 +55,12 @@ def test_upgrade_keeps_data_and_copies_the_old_database_first(home):
         assert old.schema_version == 1
         assert "items_fts" not in old.db.table_names()
         add_identifiers(old, "username", ["oldname"])
-        upsert_items(old, [Item("x", "post", "1", text="written before the search index existed")])
+        # written as the version-1 code wrote it (today's code expects today's schema)
+        old.conn.execute(
+            "INSERT INTO items (platform, kind, platform_id, text, source, content_hash, "
+            "first_seen_at, updated_at) VALUES ('x', 'post', '1', "
+            "'written before the search index existed', 'test', 'h', 'now', 'now')"
+        )
     with Store.open(home) as store:
         assert store.schema_version == LATEST_VERSION
         assert get_profile(store).of("username") == ["oldname"]
