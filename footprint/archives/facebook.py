@@ -8,9 +8,15 @@ from urllib.parse import urlparse
 
 from footprint.archives.base import ImportContext, Importer, by_basename, natural_key
 from footprint.archives.meta import find_coordinates, find_upload_ips
-from footprint.archives.readers import json_array, json_items, load_json, peek_text
+from footprint.archives.readers import (
+    compact_json_text,
+    json_array_with_text,
+    json_items,
+    load_json,
+    peek_text,
+)
 from footprint.archives.source import Member
-from footprint.archives.text import fix_meta, from_epoch, stable_id
+from footprint.archives.text import fix_meta, fix_meta_text, from_epoch, stable_id
 from footprint.store import Item
 
 POSTS = r"your_posts(__check_ins__photos_and_videos)?(_\d+)?\.json"
@@ -43,8 +49,8 @@ class FacebookImporter(Importer):
         for member in members:
             name = member.basename.lower()
             if name.startswith("your_posts"):
-                for post in json_array(member):
-                    yield from self._post(fix_meta(post), account_id)
+                for post, raw_text in json_array_with_text(member):
+                    yield from self._post(post, account_id, compact_json_text(raw_text))
             elif name.startswith("comments"):
                 key = "comments_v2" if "comments_v2" in peek_text(member, 256) else "comments"
                 for entry in json_items(member, f"{key}.item"):
@@ -129,13 +135,14 @@ class FacebookImporter(Importer):
                 raw={pid: text},
             )
 
-    def _post(self, post: Any, account_id: int | None) -> Iterator[Item]:
+    def _post(self, post: Any, account_id: int | None, raw_text: str) -> Iterator[Item]:
+        """A post, its check-in and upload IPs; text is repaired, raw is kept as exported."""
         if not isinstance(post, dict):
             return
         texts = [d["post"] for d in post.get("data") or [] if isinstance(d, dict) and d.get("post")]
-        text = "\n".join(texts)
+        text = fix_meta_text("\n".join(texts))
         created = from_epoch(post.get("timestamp"))
-        title = post.get("title") or None
+        title = fix_meta_text(post.get("title") or "") or None
         pid = stable_id("post", post.get("timestamp"), text, title)
         yield Item(
             "facebook",
@@ -146,9 +153,9 @@ class FacebookImporter(Importer):
             created_at=created,
             account_id=account_id,
             source=SRC,
-            raw=post,
+            raw_text=raw_text,
         )
-        attachments = post.get("attachments") or []
+        attachments = fix_meta(post.get("attachments") or [])
         for data in (d for a in attachments if isinstance(a, dict) for d in a.get("data") or []):
             place = data.get("place") if isinstance(data, dict) else None
             if isinstance(place, dict):

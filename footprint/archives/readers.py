@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -144,6 +145,18 @@ def json_array_with_text(
             yield value, text
             if pos > _CHUNK:  # let the consumed text go
                 buffer, pos = buffer[pos:], 0
+
+
+_INDENT = re.compile(r"\n[ \t]*")
+
+
+def compact_json_text(text: str) -> str:
+    """Drop pretty-printing from JSON text without re-encoding it.
+
+    A raw newline cannot occur inside a JSON string (it is always escaped), so every
+    newline and the indentation after it are layout.
+    """
+    return _INDENT.sub("", text) if "\n" in text else text
 
 
 def json_kvitems(member: Member, prefix: str = "") -> Iterator[tuple[str, Any]]:

@@ -8,7 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from footprint.archives.base import ImportContext, Importer, natural_key
-from footprint.archives.readers import json_array, json_array_with_text, load_json, peek_text
+from footprint.archives.readers import (
+    compact_json_text,
+    json_array,
+    json_array_with_text,
+    load_json,
+    peek_text,
+)
 from footprint.archives.source import Member
 from footprint.archives.text import from_text, from_twitter, snowflake_time, unescape
 from footprint.store import Item
@@ -244,7 +250,7 @@ class XImporter(Importer):
             parent_id=str(parent) if parent else None,
             account_id=self.account_id,
             source="archive:x",
-            raw_text=raw_text,
+            raw_text=compact_json_text(raw_text),
         )
 
 
