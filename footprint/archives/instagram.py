@@ -7,7 +7,7 @@ from typing import Any
 
 from footprint.archives.base import ImportContext, Importer, by_basename, natural_key
 from footprint.archives.meta import find_coordinates, first_list
-from footprint.archives.readers import json_array, load_json
+from footprint.archives.readers import json_array, json_kvitems, load_json, peek_text
 from footprint.archives.source import Member
 from footprint.archives.text import fix_meta, from_epoch, stable_id
 from footprint.store import Item
@@ -70,8 +70,8 @@ class InstagramImporter(Importer):
                 for post in json_array(member):
                     yield from self._post(fix_meta(post), account_id)
             else:
-                for entry in first_list(fix_meta(load_json(member, max_bytes=512 * 1024 * 1024))):
-                    item = self._comment(entry, account_id)
+                for entry in _comment_entries(member):
+                    item = self._comment(fix_meta(entry), account_id)
                     if item is None:
                         ctx.skip("comments with no text", member.where)
                     else:
@@ -180,3 +180,14 @@ class InstagramImporter(Importer):
             source=SRC,
             raw=entry,
         )
+
+
+def _comment_entries(member: Member) -> Iterator[Any]:
+    """Comment records, streamed: a bare list, or a list under one (localised) key."""
+    if peek_text(member, 64).lstrip().startswith("["):
+        yield from json_array(member)
+        return
+    for _key, value in json_kvitems(member):
+        if isinstance(value, list):
+            yield from value
+            return

@@ -272,3 +272,24 @@ def test_progress_is_reported(store, tmp_path):
     assert seen[-1].bytes_done == seen[-1].bytes_total > 0
     assert seen[-1].files_done == seen[-1].files_total
     assert seen[-1].items >= 10
+
+
+def test_instagram_comments_wrapped_in_an_object(store, tmp_path):
+    folder = tmp_path / "ig" / "your_instagram_activity" / "comments"
+    folder.mkdir(parents=True)
+    (folder / "post_comments.json").write_text(
+        builders.meta_json(
+            {
+                "comments_media_comments": [
+                    {
+                        "string_map_data": {
+                            "Comment": {"value": "wrapped ✓"},
+                            "Time": {"timestamp": 1700000000},
+                        }
+                    }
+                ]
+            }
+        )
+    )
+    import_paths(store, [tmp_path / "ig"])
+    assert [r["text"] for r in items(store, "instagram")] == ["wrapped ✓"]
