@@ -7,6 +7,7 @@ All of them read a member incrementally, decode UTF-8 strictly, and raise an
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import json
 import re
@@ -31,6 +32,17 @@ def _json_error(member: Member, exc: Exception) -> ArchiveError:
     )
 
 
+@contextlib.contextmanager
+def _parse_errors(member: Member) -> Iterator[None]:
+    """Turn the JSON parser's errors into one ArchiveError naming the file."""
+    try:
+        yield
+    except ArchiveError:
+        raise
+    except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError, ValueError) as exc:
+        raise _json_error(member, exc) from exc
+
+
 def json_items(member: Member, prefix: str = "item", *, js: bool = False) -> Iterator[Any]:
     """Stream the values at ``prefix`` (ijson syntax) of a JSON member.
 
@@ -40,12 +52,8 @@ def json_items(member: Member, prefix: str = "item", *, js: bool = False) -> Ite
     with member.open() as stream:
         if js:
             _skip_assignment(member, stream)
-        try:
+        with _parse_errors(member):
             yield from ijson.items(stream, prefix, use_float=True)
-        except ArchiveError:
-            raise
-        except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError, ValueError) as exc:
-            raise _json_error(member, exc) from exc
 
 
 _DECODER = json.JSONDecoder()
@@ -161,13 +169,8 @@ def compact_json_text(text: str) -> str:
 
 def json_kvitems(member: Member, prefix: str = "") -> Iterator[tuple[str, Any]]:
     """Stream (key, value) pairs of the object at ``prefix``, one value in memory at a time."""
-    with member.open() as stream:
-        try:
-            yield from ijson.kvitems(stream, prefix, use_float=True)
-        except ArchiveError:
-            raise
-        except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError, ValueError) as exc:
-            raise _json_error(member, exc) from exc
+    with member.open() as stream, _parse_errors(member):
+        yield from ijson.kvitems(stream, prefix, use_float=True)
 
 
 def load_json(member: Member, *, js: bool = False, max_bytes: int = 64 * 1024 * 1024) -> Any:

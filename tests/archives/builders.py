@@ -421,22 +421,25 @@ def linkedin_export(root: Path) -> Path:
     return zip_folder(folder, root / "linkedin.zip")
 
 
+REDDIT_COMMENTS = [
+    "id",
+    "permalink",
+    "date",
+    "ip",
+    "subreddit",
+    "gildings",
+    "link",
+    "parent",
+    "body",
+    "media",
+]
+
+
 def reddit_export(root: Path) -> Path:
     folder = root / "reddit"
     write_csv(
         folder / "comments.csv",
-        [
-            "id",
-            "permalink",
-            "date",
-            "ip",
-            "subreddit",
-            "gildings",
-            "link",
-            "parent",
-            "body",
-            "media",
-        ],
+        REDDIT_COMMENTS,
         [
             [
                 "dq8k2lm",

@@ -143,18 +143,7 @@ def test_invalid_utf8_in_csv(store, tmp_path):
     folder = tmp_path / "reddit"
     builders.write_csv(
         folder / "comments.csv",
-        [
-            "id",
-            "permalink",
-            "date",
-            "ip",
-            "subreddit",
-            "gildings",
-            "link",
-            "parent",
-            "body",
-            "media",
-        ],
+        builders.REDDIT_COMMENTS,
         [["a1", "/r/x/1", "2020-01-01 00:00:00 UTC", "", "x", "0", "", "", "fine", ""]],
     )
     with open(folder / "comments.csv", "ab") as out:
@@ -166,18 +155,7 @@ def test_enormous_line(store, tmp_path):
     folder = tmp_path / "reddit"
     builders.write_csv(
         folder / "comments.csv",
-        [
-            "id",
-            "permalink",
-            "date",
-            "ip",
-            "subreddit",
-            "gildings",
-            "link",
-            "parent",
-            "body",
-            "media",
-        ],
+        builders.REDDIT_COMMENTS,
         [["a1", "/r/x/1", "2020-01-01 00:00:00 UTC", "", "x", "0", "", "", "y" * 5000, ""]],
     )
     assert_refused(
