@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from footprint.archives.base import ImportContext, Importer, ImportProgress, ProgressCallback
 from footprint.archives.errors import ArchiveError
-from footprint.archives.source import ExportFiles, Limits, Member, Skipped
+from footprint.archives.source import ExportFiles, Limits, Member, Meter, Skipped
 from footprint.progress import CancelToken
 from footprint.store import Item, UpsertResult, upsert_items, utcnow
 
@@ -135,7 +135,7 @@ def import_paths(
         total_files = sum(len(claimed) for _, claimed in plan)
         summaries = []
         with store.transaction():
-            reporter = _Reporter(progress, cancel, total_files, total_bytes)
+            reporter = _Reporter(progress, cancel, total_files, total_bytes, files.meter)
             for importer, claimed in plan:
                 summary = PlatformSummary(importer.label, files=len(claimed))
                 stream = _counted(importer.items(ctx, claimed), summary.kinds, reporter, claimed)
@@ -185,7 +185,10 @@ class _Reporter:
         cancel: CancelToken | None,
         files_total: int,
         bytes_total: int,
+        meter: Meter,
     ) -> None:
+        self.meter = meter
+        self.meter_start = meter.total  # what recognising the files read does not count
         self.callback = callback
         self.cancel = cancel
         self.files_total = files_total
@@ -196,6 +199,8 @@ class _Reporter:
         self.member = ""
 
     def report(self) -> None:
+        read = self.meter.total - self.meter_start
+        self.bytes_done = max(self.bytes_done, min(read, self.bytes_total))
         if self.cancel is not None:
             self.cancel.check("The import")
         if self.callback is not None:
@@ -227,7 +232,6 @@ def _counted(
             reporter.report()
         yield item
     reporter.files_done += len(claimed)
-    reporter.bytes_done += sum(m.size for m in claimed)
     reporter.report()
 
 

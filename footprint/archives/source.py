@@ -48,14 +48,22 @@ def is_archive_name(name: str) -> bool:
     return name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
+class Meter:
+    """Bytes read so far across every member of an import (drives the progress bar)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+
+
 class LimitedReader(io.RawIOBase):
     """A binary reader that stops at ``limit`` bytes and names the file in every error."""
 
-    def __init__(self, raw: IO[bytes], where: str, limit: int) -> None:
+    def __init__(self, raw: IO[bytes], where: str, limit: int, meter: Meter | None = None) -> None:
         super().__init__()
         self._raw = raw
         self._where = where
         self._limit = limit
+        self._meter = meter
         self.consumed = 0
 
     def readable(self) -> bool:
@@ -71,6 +79,8 @@ class LimitedReader(io.RawIOBase):
             raise ArchiveError(self._where, f"could not be read: {exc.strerror or exc}.") from exc
         count = len(data)
         self.consumed += count
+        if self._meter is not None:
+            self._meter.total += count
         if self.consumed > self._limit:
             raise ArchiveError(
                 self._where,
@@ -95,6 +105,7 @@ class Member:
     origin: str  # the archive or folder it came from, for messages
     opener: Callable[[], IO[bytes]] = field(repr=False)
     limit: int = field(repr=False, default=4 * GiB)
+    meter: Meter | None = field(repr=False, default=None)
 
     @property
     def where(self) -> str:
@@ -113,7 +124,8 @@ class Member:
             raise ArchiveError(self.where, f"cannot be read ({exc}).") from exc
         except OSError as exc:
             raise ArchiveError(self.where, f"could not be read: {exc.strerror or exc}.") from exc
-        return io.BufferedReader(LimitedReader(raw, self.where, self.limit), 256 * 1024)
+        reader = LimitedReader(raw, self.where, self.limit, self.meter)
+        return io.BufferedReader(reader, 256 * 1024)
 
 
 @dataclass
@@ -135,6 +147,7 @@ class ExportFiles:
         self.limits = limits or Limits()
         self.members: list[Member] = []
         self.skipped: dict[str, Skipped] = {}
+        self.meter = Meter()
         self._stack = contextlib.ExitStack()
         self._tempdir: Path | None = None
 
@@ -156,7 +169,9 @@ class ExportFiles:
     def _add_member(
         self, name: str, size: int, origin: str, opener: Callable[[], IO[bytes]]
     ) -> None:
-        self.members.append(Member(name, size, origin, opener, self.limits.max_member_bytes))
+        self.members.append(
+            Member(name, size, origin, opener, self.limits.max_member_bytes, self.meter)
+        )
 
     def _add_folder(self, root: Path) -> None:
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):

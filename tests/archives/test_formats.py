@@ -266,10 +266,16 @@ def test_raw_json_is_kept(store, tmp_path):
     assert json.loads(raw)["tweet"]["favorite_count"] == "3"  # the entry exactly as exported
 
 
-def test_progress_is_reported(store, tmp_path):
+def test_progress_is_reported(store, tmp_path, monkeypatch):
+    from footprint.archives import engine
+
+    monkeypatch.setattr(engine, "REPORT_EVERY", 1)
     seen = []
     import_paths(store, [builders.x_archive(tmp_path)], progress=seen.append)
     assert seen[-1].bytes_done == seen[-1].bytes_total > 0
+    fractions = [p.bytes_done / p.bytes_total for p in seen]
+    assert fractions == sorted(fractions)  # never goes backwards
+    assert any(0 < f < 1 for f in fractions)  # moves while files are read
     assert seen[-1].files_done == seen[-1].files_total
     assert seen[-1].items >= 10
 
