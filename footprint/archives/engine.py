@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -129,6 +130,7 @@ def import_paths(
     with ExportFiles(limits) as files:
         for path in paths:
             files.add_path(Path(path))
+        files.meter.cancel = cancel
         plan = _plan(files)
         ctx = ImportContext(store, files, files.limits, cancel)
         total_bytes = sum(m.size for _, claimed in plan for m in claimed)
@@ -138,8 +140,19 @@ def import_paths(
             reporter = _Reporter(progress, cancel, total_files, total_bytes, files.meter)
             for importer, claimed in plan:
                 summary = PlatformSummary(importer.label, files=len(claimed))
-                stream = _counted(importer.items(ctx, claimed), summary.kinds, reporter, claimed)
-                summary.result = upsert_items(store, stream)
+                stream = _counted(
+                    importer.items(ctx, claimed), summary.kinds, reporter, claimed, ctx
+                )
+                try:
+                    summary.result = upsert_items(store, stream)
+                except _SHAPE_ERRORS as exc:
+                    # A file whose values have types the format never uses (a list where
+                    # text belongs...): one clear error, and the transaction rolls back.
+                    raise ArchiveError(
+                        files.meter.current or importer.label,
+                        f"holds data in a shape footprint does not expect for a "
+                        f"{importer.label} ({type(exc).__name__}: {str(exc)[:120]}).",
+                    ) from exc
                 summaries.append(summary)
             reporter.finish()
             import_id = _record(store, paths, summaries, files, ctx.notes)
@@ -220,12 +233,47 @@ class _Reporter:
         self.report()
 
 
+_SHAPE_ERRORS = (
+    TypeError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    ValueError,
+    OverflowError,
+    sqlite3.InterfaceError,
+    sqlite3.ProgrammingError,
+)
+_TEXT_FIELDS = ("text", "created_at", "url", "visibility", "title", "parent_id")
+
+
+def _normalised(item: Item) -> Item | None:
+    """Scalars where text belongs become text; an item without an identity is dropped."""
+    item.platform_id = "" if item.platform_id is None else str(item.platform_id)
+    if not item.platform_id.strip():
+        return None
+    for name in _TEXT_FIELDS:
+        value = getattr(item, name)
+        if value is not None and not isinstance(value, str):
+            if isinstance(value, dict | list):
+                raise TypeError(f"{name} is a {type(value).__name__}")
+            setattr(item, name, str(value))
+    return item
+
+
 def _counted(
-    items: Iterator[Item], kinds: Counter[str], reporter: _Reporter, claimed: list[Member]
+    items: Iterator[Item],
+    kinds: Counter[str],
+    reporter: _Reporter,
+    claimed: list[Member],
+    ctx: ImportContext,
 ) -> Iterator[Item]:
     reporter.member = claimed[0].name if claimed else ""
     reporter.report()
-    for item in items:
+    for raw_item in items:
+        item = _normalised(raw_item)
+        if item is None:
+            ctx.skip("records without an id", reporter.member)
+            continue
         kinds[item.kind] += 1
         reporter.items += 1
         if reporter.items % REPORT_EVERY == 0:

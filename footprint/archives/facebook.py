@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
 from footprint.archives.base import ImportContext, Importer, by_basename, natural_key
-from footprint.archives.meta import find_coordinates, find_upload_ips
+from footprint.archives.meta import find_coordinates, find_upload_ips, occurrence_id
 from footprint.archives.readers import (
     compact_json_text,
     json_array_with_text,
-    json_items,
+    json_select,
     load_json,
     peek_text,
 )
 from footprint.archives.source import Member
-from footprint.archives.text import fix_meta, fix_meta_text, from_epoch, stable_id
+from footprint.archives.text import fix_meta, fix_meta_text, from_epoch
 from footprint.store import Item
 
 POSTS = r"your_posts(__check_ins__photos_and_videos)?(_\d+)?\.json"
@@ -40,6 +41,7 @@ class FacebookImporter(Importer):
         return sorted(posts, key=natural_key) + comments + extra
 
     def items(self, ctx: ImportContext, members: list[Member]) -> Iterator[Item]:
+        self._seen: Counter[tuple[object, ...]] = Counter()
         account_id = None
         for member in members:
             if member.basename.lower() == "profile_information.json":
@@ -52,15 +54,15 @@ class FacebookImporter(Importer):
                 for post, raw_text in json_array_with_text(member):
                     yield from self._post(post, account_id, compact_json_text(raw_text))
             elif name.startswith("comments"):
-                key = "comments_v2" if "comments_v2" in peek_text(member, 256) else "comments"
-                for entry in json_items(member, f"{key}.item"):
+                patterns = [("comments_v2", "*"), ("comments", "*")]
+                for _, entry in json_select(member, patterns):
                     item = self._comment(fix_meta(entry), account_id)
                     if item is None:
                         ctx.skip("comments with no text", member.where)
                     else:
                         yield item
             elif name == "logins_and_logouts.json":
-                for entry in json_items(member, "account_accesses_v2.item"):
+                for _, entry in json_select(member, [("account_accesses_v2", "*")]):
                     if isinstance(entry, dict) and entry.get("ip_address"):
                         when = from_epoch(entry.get("timestamp"))
                         yield Item(
@@ -143,7 +145,9 @@ class FacebookImporter(Importer):
         text = fix_meta_text("\n".join(texts))
         created = from_epoch(post.get("timestamp"))
         title = fix_meta_text(post.get("title") or "") or None
-        pid = stable_id("post", post.get("timestamp"), text, title)
+        # The export has no post ids. Key on what an edit does not change (time, media) and
+        # count repeats within the second, so a later export of an edited post matches it.
+        pid = occurrence_id(self._seen, "post", post.get("timestamp"), *_media_uris(post))
         yield Item(
             "facebook",
             "post",
@@ -208,7 +212,7 @@ class FacebookImporter(Importer):
         return Item(
             "facebook",
             "comment",
-            stable_id("comment", entry.get("timestamp"), text, title),
+            occurrence_id(self._seen, "comment", entry.get("timestamp")),
             text=text,
             title=title or (f"In group {group}" if group else None),
             created_at=from_epoch(entry.get("timestamp")),
@@ -216,3 +220,13 @@ class FacebookImporter(Importer):
             source=SRC,
             raw=entry,
         )
+
+
+def _media_uris(post: dict[str, Any]) -> list[str]:
+    uris = []
+    for attachment in post.get("attachments") or []:
+        for data in (attachment.get("data") or []) if isinstance(attachment, dict) else []:
+            media = data.get("media") if isinstance(data, dict) else None
+            if isinstance(media, dict) and isinstance(media.get("uri"), str):
+                uris.append(media["uri"])
+    return uris

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from footprint.archives.base import ImportContext, Importer, by_basename, natural_key
-from footprint.archives.meta import find_coordinates, first_list
-from footprint.archives.readers import json_array, json_kvitems, load_json, peek_text
+from footprint.archives.meta import find_coordinates, first_list, occurrence_id
+from footprint.archives.readers import json_array, json_select, load_json
 from footprint.archives.source import Member
-from footprint.archives.text import fix_meta, from_epoch, stable_id
+from footprint.archives.text import fix_meta, from_epoch
 from footprint.store import Item
 
 SRC = "archive:instagram"
@@ -60,6 +61,7 @@ class InstagramImporter(Importer):
         return info + sorted(posts, key=natural_key) + sorted(comments, key=natural_key)
 
     def items(self, ctx: ImportContext, members: list[Member]) -> Iterator[Item]:
+        self._seen: Counter[tuple[object, ...]] = Counter()
         account_id = None
         for member in members:
             name = member.basename.lower()
@@ -121,7 +123,7 @@ class InstagramImporter(Importer):
         caption = post.get("title") or first.get("title") or ""
         stamp = post.get("creation_timestamp") or first.get("creation_timestamp")
         created = from_epoch(stamp)
-        pid = stable_id("post", stamp, caption, *(m.get("uri") for m in media))
+        pid = occurrence_id(self._seen, "post", stamp, *(str(m.get("uri")) for m in media))
         yield Item(
             "instagram",
             "post",
@@ -172,7 +174,7 @@ class InstagramImporter(Importer):
         return Item(
             "instagram",
             "comment",
-            stable_id("comment", stamp, text, owner),
+            occurrence_id(self._seen, "comment", stamp, owner),
             text=text,
             title=f"On a post by {owner}" if owner else None,
             created_at=from_epoch(stamp),
@@ -184,10 +186,5 @@ class InstagramImporter(Importer):
 
 def _comment_entries(member: Member) -> Iterator[Any]:
     """Comment records, streamed: a bare list, or a list under one (localised) key."""
-    if peek_text(member, 64).lstrip().startswith("["):
-        yield from json_array(member)
-        return
-    for _key, value in json_kvitems(member):
-        if isinstance(value, list):
-            yield from value
-            return
+    for _, entry in json_select(member, [("*",), ("?", "*")]):
+        yield entry

@@ -54,7 +54,9 @@ class LinkedInImporter(Importer):
             if escape:
                 ctx.note(f"{member.where} uses backslash-escaped quotes; read accordingly.")
             if name == "shares.csv":
-                for row in csv_rows(member, limit, header_hint="Date", escapechar=escape):
+                for row in csv_rows(
+                    member, limit, header_hint="Date", escapechar=escape, strict=False
+                ):
                     text = row.get("sharecommentary", "")
                     link = row.get("sharelink") or None
                     if not text and not row.get("sharedurl"):
@@ -73,7 +75,9 @@ class LinkedInImporter(Importer):
                         raw=row,
                     )
             elif name == "comments.csv":
-                for row in csv_rows(member, limit, header_hint="Date", escapechar=escape):
+                for row in csv_rows(
+                    member, limit, header_hint="Date", escapechar=escape, strict=False
+                ):
                     text = row.get("message", "")
                     if not text:
                         ctx.skip("LinkedIn rows with no text", member.where)
@@ -82,7 +86,8 @@ class LinkedInImporter(Importer):
                     yield Item(
                         "linkedin",
                         "comment",
-                        _id(link, "comment", row.get("date"), text),
+                        # Link is the post commented on: two comments there share it
+                        row.get("commenturn") or stable_id("comment", link, row.get("date"), text),
                         text=text,
                         created_at=from_text(row.get("date")),
                         url=link,
@@ -90,7 +95,9 @@ class LinkedInImporter(Importer):
                         raw=row,
                     )
             else:
-                for index, row in enumerate(csv_rows(member, limit, escapechar=escape)):
+                for index, row in enumerate(
+                    csv_rows(member, limit, escapechar=escape, strict=False)
+                ):
                     for column, value in row.items():
                         if value.strip():
                             yield Item(
@@ -115,18 +122,25 @@ def _backslash_quoted(member: Member, limit: int) -> bool:
     """Whether rows only parse to the header's width when backslash escapes are honoured."""
 
     def misfits(escapechar: str | None) -> int:
+        csv.field_size_limit(max(limit, 131072))
         with member.open() as stream:
             lines = (line for line in _Lines(member, stream, limit))
             rows = csv.reader(lines, escapechar=escapechar, strict=False)
             width = None
             bad = 0
-            for row in rows:
-                if width is None:
-                    if row and row[0].lstrip("\ufeff").strip().lower() in ("date", "first name"):
-                        width = len(row)
-                    continue
-                if any(cell.strip() for cell in row) and len(row) != width:
-                    bad += 1
+            try:
+                for row in rows:
+                    if width is None:
+                        if row and row[0].lstrip("\ufeff").strip().lower() in (
+                            "date",
+                            "first name",
+                        ):
+                            width = len(row)
+                        continue
+                    if any(cell.strip() for cell in row) and len(row) != width:
+                        bad += 1
+            except csv.Error:
+                return 1_000_000  # unreadable this way; the real read reports the problem
             return bad
 
     if member.size > 64 * 1024 * 1024:

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from footprint.archives.base import ImportContext, Importer, by_basename
-from footprint.archives.readers import json_items, load_json, peek_text
+from footprint.archives.readers import json_select, load_json, peek_text
 from footprint.archives.source import Member
 from footprint.archives.text import from_text, html_to_text
 from footprint.store import Item
@@ -51,7 +51,7 @@ class MastodonImporter(Importer):
         if actor:
             yield from self._actor_items(actor, account_id)
         for member in outboxes:
-            for activity in json_items(member, "orderedItems.item"):
+            for _, activity in json_select(member, [("orderedItems", "*")]):
                 item = self._activity(activity, account_id)
                 if item is None:
                     ctx.skip("activities that are neither posts nor boosts", member.where)

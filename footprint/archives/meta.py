@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from footprint.archives.text import from_epoch
+from footprint.archives.text import from_epoch, stable_id
 
 
 def find_coordinates(data: Any) -> Iterator[tuple[float, float]]:
@@ -44,3 +45,10 @@ def first_list(data: Any) -> list[Any]:
             if isinstance(value, list):
                 return value
     return []
+
+
+def occurrence_id(seen: Counter[tuple[object, ...]], *key: object) -> str:
+    """A stable id from ``key`` plus how many records with that key came before."""
+    nth = seen[key]
+    seen[key] += 1
+    return stable_id(*key, nth)

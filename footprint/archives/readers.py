@@ -11,10 +11,11 @@ import contextlib
 import csv
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 import ijson
+from ijson.common import ObjectBuilder
 
 from footprint.archives.errors import ArchiveError
 from footprint.archives.source import Member
@@ -39,21 +40,100 @@ def _parse_errors(member: Member) -> Iterator[None]:
         yield
     except ArchiveError:
         raise
+    except RecursionError as exc:
+        raise _too_deep(member) from exc
     except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError, ValueError) as exc:
         raise _json_error(member, exc) from exc
 
 
-def json_items(member: Member, prefix: str = "item", *, js: bool = False) -> Iterator[Any]:
-    """Stream the values at ``prefix`` (ijson syntax) of a JSON member.
+MAX_DEPTH = 200  # real exports nest a dozen levels; deep nesting is an attack on the parser
+_STARTS = {"start_map", "start_array"}
+_ENDS = {"end_map", "end_array"}
 
-    With ``js`` the member is an X archive ``.js`` file: everything up to the first '=' is
-    skipped and nothing is ever executed.
+
+def _too_deep(member: Member) -> ArchiveError:
+    return ArchiveError(
+        member.where, f"nests data more than {MAX_DEPTH} levels deep; it is not a real export file."
+    )
+
+
+def _skip_bom(stream: IO[bytes]) -> None:
+    if stream.peek(3)[:3] == codecs.BOM_UTF8:  # type: ignore[attr-defined]
+        stream.read(3)
+
+
+def json_select(member: Member, patterns: Sequence[tuple[str, ...]]) -> Iterator[tuple[int, Any]]:
+    """Stream the values at any of ``patterns`` in one pass: (pattern index, value).
+
+    A pattern is a path of steps: a map key (compared case-insensitively), ``"?"`` for any
+    key, ``"*"`` for any list element.  Parts of the document no pattern reaches are
+    skipped without being built, so one huge unwanted section costs no memory; nesting
+    deeper than MAX_DEPTH is refused.
     """
+    lowered = [tuple(step.lower() for step in p) for p in patterns]
+
+    def matches(pattern: tuple[str, ...], path: tuple[str, ...]) -> bool:
+        return len(pattern) == len(path) and all(
+            want == got or (want == "?" and got != "*")
+            for want, got in zip(pattern, path, strict=True)
+        )
+
+    def reachable(path: tuple[str, ...], array: bool) -> bool:
+        """Whether some pattern continues below the container that starts at ``path``."""
+        depth = len(path)
+        return any(
+            len(p) > depth and matches(p[:depth], path) and (p[depth] == "*") == array
+            for p in lowered
+        )
+
     with member.open() as stream:
-        if js:
-            _skip_assignment(member, stream)
+        _skip_bom(stream)
         with _parse_errors(member):
-            yield from ijson.items(stream, prefix, use_float=True)
+            path: list[str] = []  # the step of each open container's current child
+            kinds: list[str] = []
+            skipping = 0  # depth inside a subtree no pattern reaches
+            builder: ObjectBuilder | None = None
+            building = 0
+            target = -1
+            for event, value in ijson.basic_parse(stream, use_float=True):
+                if builder is not None:
+                    builder.event(event, value)
+                    building += 1 if event in _STARTS else -1 if event in _ENDS else 0
+                    if building > MAX_DEPTH:
+                        raise _too_deep(member)
+                    if building == 0:
+                        yield target, builder.value
+                        builder = None
+                    continue
+                if skipping:
+                    skipping += 1 if event in _STARTS else -1 if event in _ENDS else 0
+                    if len(kinds) + skipping > MAX_DEPTH:
+                        raise _too_deep(member)
+                    continue
+                if event == "map_key":
+                    path[-1] = str(value).lower()
+                    continue
+                if event in _ENDS:
+                    kinds.pop()
+                    path.pop()
+                    continue
+                here = tuple(path)
+                hit = next((i for i, p in enumerate(lowered) if matches(p, here)), -1)
+                if hit >= 0:
+                    if event in _STARTS:
+                        builder, building, target = ObjectBuilder(), 1, hit
+                        builder.event(event, value)
+                    else:
+                        yield hit, value
+                    continue
+                if event in _STARTS:
+                    if not reachable(here, event == "start_array"):
+                        skipping = 1
+                        continue
+                    if len(kinds) >= MAX_DEPTH:
+                        raise _too_deep(member)
+                    kinds.append(event)
+                    path.append("*" if event == "start_array" else "")
 
 
 _DECODER = json.JSONDecoder()
@@ -143,6 +223,8 @@ def json_array_with_text(
                         break
                     if not more():
                         break
+                except RecursionError as exc:
+                    raise _too_deep(member) from exc
                 except json.JSONDecodeError as exc:
                     if len(buffer) - pos > max_element or not more():
                         raise ArchiveError(
@@ -167,12 +249,6 @@ def compact_json_text(text: str) -> str:
     return _INDENT.sub("", text) if "\n" in text else text
 
 
-def json_kvitems(member: Member, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Stream (key, value) pairs of the object at ``prefix``, one value in memory at a time."""
-    with member.open() as stream, _parse_errors(member):
-        yield from ijson.kvitems(stream, prefix, use_float=True)
-
-
 def load_json(member: Member, *, js: bool = False, max_bytes: int = 64 * 1024 * 1024) -> Any:
     """Load a small JSON document whole (profile, account, actor files)."""
     if member.size > max_bytes:
@@ -187,6 +263,8 @@ def load_json(member: Member, *, js: bool = False, max_bytes: int = 64 * 1024 * 
         raise ArchiveError(member.where, "is larger than expected for this kind of file.")
     try:
         return json.loads(data.decode("utf-8-sig").strip().rstrip(";"))
+    except RecursionError as exc:
+        raise _too_deep(member) from exc
     except UnicodeDecodeError as exc:
         raise _json_error(member, exc) from exc
     except ValueError as exc:
@@ -219,6 +297,9 @@ class _Lines:
         self.limit = limit
         self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
         self.number = 0
+        self.consumed = 0  # bytes
+        self.row_start = 0  # where the CSV row being read began (set by csv_rows)
+        self.row_limit: int | None = None
 
     def __iter__(self) -> Iterator[str]:
         while True:
@@ -229,10 +310,17 @@ class _Lines:
                     yield tail
                 return
             self.number += 1
+            self.consumed += len(raw)
             if len(raw) > self.limit and not raw.endswith(b"\n"):
                 raise ArchiveError(
                     self.member.where,
                     f"line {self.number} is longer than {self.limit:,} bytes; the file is damaged.",
+                )
+            if self.row_limit is not None and self.consumed - self.row_start > self.row_limit:
+                raise ArchiveError(
+                    self.member.where,
+                    f"has a row reaching line {self.number} that is longer than "
+                    f"{self.row_limit:,} bytes; the file is damaged.",
                 )
             try:
                 yield self.decoder.decode(raw)
@@ -249,11 +337,14 @@ def csv_rows(
     *,
     header_hint: str | None = None,
     escapechar: str | None = None,
+    strict: bool = True,
 ) -> Iterator[dict[str, str]]:
     """Rows of a CSV member as dicts keyed by the lower-cased, trimmed header names.
 
     ``header_hint`` skips preamble lines until a line starting with it (LinkedIn puts
-    notes above the header).  Blank and comma-only rows are dropped.
+    notes above the header).  Blank and comma-only rows are dropped.  ``strict`` refuses
+    bad quoting, including a file cut off inside a quoted field; one row may span many
+    lines but not more than ``limit`` bytes in all.
     """
     csv.field_size_limit(max(limit, 131072))
     with member.open() as stream:
@@ -261,13 +352,18 @@ def csv_rows(
         iterator = iter(lines)
         if header_hint:
             iterator = _after_preamble(member, iterator, header_hint)
-        reader = csv.reader(iterator, escapechar=escapechar, strict=False)
+        reader = csv.reader(iterator, escapechar=escapechar, strict=strict)
         try:
             header = next(reader, None)
             if header is None:
                 return
             keys = [h.strip().lstrip("\ufeff").lower() for h in header]
+            if len(keys) > 1000:
+                raise ArchiveError(member.where, f"has {len(keys):,} columns; it is not an export.")
+            lines.row_limit = limit
+            lines.row_start = lines.consumed
             for row in reader:
+                lines.row_start = lines.consumed
                 if not any(cell.strip() for cell in row):
                     continue
                 yield {k: (row[i] if i < len(row) else "") for i, k in enumerate(keys)}
@@ -310,8 +406,11 @@ def jsonl_records(member: Member, limit: int) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                yield lines.number, json.loads(line)
+                record = json.loads(line)
+            except RecursionError as exc:
+                raise _too_deep(member) from exc
             except ValueError as exc:
                 raise ArchiveError(
                     member.where, f"line {lines.number} is not valid JSON ({exc})."
                 ) from exc
+            yield lines.number, record

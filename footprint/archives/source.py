@@ -24,7 +24,18 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from footprint.archives.errors import ArchiveError
+from footprint.progress import CancelToken
 
+# What zipfile, tarfile and zlib raise for damaged data (zipfile says NotImplementedError
+# for a corrupted "version needed" field, ValueError for some bad headers).
+_DAMAGE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    tarfile.TarError,
+    NotImplementedError,
+    ValueError,
+)
 GiB = 1024**3
 MiB = 1024**2
 
@@ -39,6 +50,7 @@ class Limits:
     ratio_floor: int = 8 * MiB
     max_line_bytes: int = 16 * MiB  # one CSV/JSONL line or field
     max_nesting: int = 2  # zips inside zips
+    max_members: int = 250_000  # files in one import (a real Takeout has tens of thousands)
 
 
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
@@ -49,10 +61,16 @@ def is_archive_name(name: str) -> bool:
 
 
 class Meter:
-    """Bytes read so far across every member of an import (drives the progress bar)."""
+    """Bytes read so far across an import, the file being read, and the cancel check.
+
+    Every read passes through it, so a cancel is honoured within one buffer even while a
+    parser skips over data that yields nothing.
+    """
 
     def __init__(self) -> None:
         self.total = 0
+        self.current = ""
+        self.cancel: CancelToken | None = None
 
 
 class LimitedReader(io.RawIOBase):
@@ -73,7 +91,7 @@ class LimitedReader(io.RawIOBase):
         view = memoryview(buffer)
         try:
             data = self._raw.read(len(view))
-        except (zipfile.BadZipFile, zlib.error, EOFError, tarfile.TarError) as exc:
+        except _DAMAGE as exc:
             raise ArchiveError(self._where, f"is damaged or incomplete ({exc}).") from exc
         except OSError as exc:
             raise ArchiveError(self._where, f"could not be read: {exc.strerror or exc}.") from exc
@@ -81,6 +99,8 @@ class LimitedReader(io.RawIOBase):
         self.consumed += count
         if self._meter is not None:
             self._meter.total += count
+            if self._meter.cancel is not None:
+                self._meter.cancel.check("The import")
         if self.consumed > self._limit:
             raise ArchiveError(
                 self._where,
@@ -116,9 +136,11 @@ class Member:
         return PurePosixPath(self.name).name
 
     def open(self) -> io.BufferedReader:
+        if self.meter is not None:
+            self.meter.current = self.where
         try:
             raw = self.opener()
-        except (zipfile.BadZipFile, zlib.error, EOFError, tarfile.TarError) as exc:
+        except _DAMAGE as exc:
             raise ArchiveError(self.where, f"is damaged or incomplete ({exc}).") from exc
         except RuntimeError as exc:  # zipfile: encrypted member
             raise ArchiveError(self.where, f"cannot be read ({exc}).") from exc
@@ -166,9 +188,18 @@ class ExportFiles:
     def skip(self, reason: str, example: str) -> None:
         self.skipped.setdefault(reason, Skipped(reason)).add(example)
 
+    def _too_many(self, label: str) -> ArchiveError:
+        return ArchiveError(
+            label,
+            f"holds more than {self.limits.max_members:,} files, more "
+            "than any real export; it may be an archive bomb.",
+        )
+
     def _add_member(
         self, name: str, size: int, origin: str, opener: Callable[[], IO[bytes]]
     ) -> None:
+        if len(self.members) >= self.limits.max_members:
+            raise self._too_many(origin)
         self.members.append(
             Member(name, size, origin, opener, self.limits.max_member_bytes, self.meter)
         )
@@ -199,7 +230,7 @@ class ExportFiles:
     def _add_zip(self, path: Path, label: str, depth: int) -> None:
         try:
             archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile as exc:
+        except _DAMAGE as exc:
             raise ArchiveError(
                 label, f"is not a readable zip file; it may be damaged or incomplete ({exc})."
             ) from exc
@@ -207,6 +238,8 @@ class ExportFiles:
             raise ArchiveError(label, f"could not be read: {exc.strerror or exc}.") from exc
         self._stack.callback(archive.close)
         infos = [info for info in archive.infolist() if not info.is_dir()]
+        if len(infos) > self.limits.max_members:
+            raise self._too_many(label)
         declared = sum(info.file_size for info in infos)
         if declared > self.limits.max_total_bytes:
             raise ArchiveError(
@@ -247,8 +280,12 @@ class ExportFiles:
         try:
             archive = tarfile.open(path, "r:*")  # noqa: SIM115 - closed by the ExitStack
             self._stack.callback(archive.close)
-            infos = archive.getmembers()
-        except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+            infos = []
+            for info in archive:  # headers are read lazily: stop early on a bomb of entries
+                infos.append(info)
+                if len(infos) > self.limits.max_members:
+                    raise self._too_many(label)
+        except (*_DAMAGE, OSError) as exc:
             raise ArchiveError(
                 label, f"is not a readable tar archive; it may be damaged or incomplete ({exc})."
             ) from exc

@@ -23,10 +23,14 @@ _TWITTER = re.compile(
 )
 
 
-def iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str | None:
+    """UTC ISO 8601 text; None for moments that cannot be shown in UTC (year 1 +05:00...)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError):
+        return None
 
 
 def from_epoch(value: Any) -> str | None:

@@ -1,4 +1,8 @@
-"""TikTok "Download your data" (JSON): comments, videos, profile, login history."""
+"""TikTok "Download your data" (JSON): comments, videos, profile, login history.
+
+The file can be very large (watch history, messages); it is streamed twice, taking only
+the profile first and then the lists footprint uses, so unwanted sections cost nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,23 @@ from collections.abc import Iterator
 from typing import Any
 
 from footprint.archives.base import ImportContext, Importer, by_basename
-from footprint.archives.readers import json_kvitems, peek_text
+from footprint.archives.readers import json_select, peek_text
 from footprint.archives.source import Member
 from footprint.archives.text import from_text, stable_id
 from footprint.store import Item
 
 SRC = "archive:tiktok"
+PROFILE = [
+    ("Profile", "Profile Information", "ProfileMap"),
+    ("Profile", "Profile Info", "ProfileMap"),
+]
+COMMENTS, VIDEOS, LOGINS = 0, 1, 2
+LISTS = [
+    ("Comment", "Comments", "CommentsList", "*"),
+    ("Video", "Videos", "VideoList", "*"),
+    ("Activity", "Login History", "LoginHistoryList", "*"),
+    ("Your Activity", "Login History", "LoginHistoryList", "*"),
+]
 
 
 def _get(data: Any, *names: str) -> Any:
@@ -25,10 +40,8 @@ def _get(data: Any, *names: str) -> Any:
     return None
 
 
-def _list(section: Any, *path: tuple[str, ...]) -> list[Any]:
-    for names in path:
-        section = _get(section, *names)
-    return section if isinstance(section, list) else []
+def _text(value: Any) -> str:
+    return "" if value is None or isinstance(value, dict | list) else str(value)
 
 
 class TikTokImporter(Importer):
@@ -51,89 +64,85 @@ class TikTokImporter(Importer):
     def items(self, ctx: ImportContext, members: list[Member]) -> Iterator[Item]:
         for member in members:
             account_id = None
-            for section, value in json_kvitems(member):
-                name = section.lower()
-                if name == "profile":
-                    account_id, fields = self._profile(ctx, value)
+            for _, info in json_select(member, PROFILE):
+                if isinstance(info, dict):
+                    account_id, fields = self._profile(ctx, info)
                     yield from fields
-                elif name == "comment":
-                    for entry in _list(value, ("Comments",), ("CommentsList",)):
-                        text = _get(entry, "comment")
-                        if not text:
-                            ctx.skip("TikTok comments with no text", member.where)
-                            continue
-                        date = _get(entry, "date")
-                        yield Item(
-                            "tiktok",
-                            "comment",
-                            stable_id("comment", date, text),
-                            text=str(text),
-                            created_at=from_text(date),
-                            visibility="public",
-                            account_id=account_id,
-                            source=SRC,
-                            raw=entry,
-                        )
-                elif name == "video":
-                    for entry in _list(value, ("Videos",), ("VideoList",)):
-                        link = str(_get(entry, "link") or "").split("\n")[0] or None
-                        date = _get(entry, "date")
-                        text = _get(entry, "title", "description", "caption", "desc") or ""
-                        yield Item(
-                            "tiktok",
-                            "post",
-                            link or stable_id("video", date, text),
-                            text=str(text),
-                            created_at=from_text(date),
-                            url=link,
-                            visibility="public",
-                            account_id=account_id,
-                            source=SRC,
-                            raw=entry,
-                        )
-                elif name in ("activity", "your activity"):
-                    for entry in _list(value, ("Login History",), ("LoginHistoryList",)):
-                        ip = _get(entry, "ip")
-                        if ip:
-                            date = _get(entry, "date")
-                            yield Item(
-                                "tiktok",
-                                "login_ip",
-                                f"{date}/{ip}",
-                                text=str(ip),
-                                title="Login IP address",
-                                created_at=from_text(date),
-                                visibility="private",
-                                account_id=account_id,
-                                source=SRC,
-                                raw=entry,
-                            )
+            for which, entry in json_select(member, LISTS):
+                item = self._entry(min(which, LOGINS), entry, account_id)
+                if item is None:
+                    ctx.skip("TikTok entries with no text or address", member.where)
+                else:
+                    yield item
 
-    def _profile(self, ctx: ImportContext, value: Any) -> tuple[int | None, list[Item]]:
-        info = _get(_get(value, "Profile Information", "Profile Info"), "ProfileMap") or {}
-        if not isinstance(info, dict):
-            return None, []
-        username = _get(info, "userName", "username")
+    def _entry(self, which: int, entry: Any, account_id: int | None) -> Item | None:
+        date = _text(_get(entry, "date"))
+        created = from_text(date)
+        if which == COMMENTS:
+            text = _text(_get(entry, "comment"))
+            if not text:
+                return None
+            return Item(
+                "tiktok",
+                "comment",
+                stable_id("comment", date, text),
+                text=text,
+                created_at=created,
+                visibility="public",
+                account_id=account_id,
+                source=SRC,
+                raw=entry,
+            )
+        if which == VIDEOS:
+            link = _text(_get(entry, "link")).split("\n")[0] or None
+            text = _text(_get(entry, "title", "description", "caption", "desc"))
+            return Item(
+                "tiktok",
+                "post",
+                link or stable_id("video", date, text),
+                text=text,
+                created_at=created,
+                url=link,
+                visibility="public",
+                account_id=account_id,
+                source=SRC,
+                raw=entry,
+            )
+        ip = _text(_get(entry, "ip"))
+        if not ip:
+            return None
+        return Item(
+            "tiktok",
+            "login_ip",
+            f"{date}/{ip}",
+            text=ip,
+            title="Login IP address",
+            created_at=created,
+            visibility="private",
+            account_id=account_id,
+            source=SRC,
+            raw=entry,
+        )
+
+    def _profile(self, ctx: ImportContext, info: dict[str, Any]) -> tuple[int | None, list[Item]]:
+        username = _text(_get(info, "userName", "username"))
         account_id = None
         if username:
-            account_id = ctx.account(
-                "tiktok", str(username), url=f"https://www.tiktok.com/@{username}"
-            )
+            account_id = ctx.account("tiktok", username, url=f"https://www.tiktok.com/@{username}")
+        private = ("email", "phone", "birth")
         items = [
             Item(
                 "tiktok",
                 "profile_field",
                 str(key),
-                text=str(val),
+                text=_text(val),
                 title=str(key),
-                visibility="private"
-                if any(s in str(key).lower() for s in ("email", "phone", "birth"))
-                else "public",
+                visibility="private" if any(s in str(key).lower() for s in private) else "public",
                 account_id=account_id,
                 source=SRC,
                 raw={key: val},
             )
             for key, val in info.items()
-            if val not in (None, "", [], {}) and not isinstance(val, dict | list)
+            if _text(val)
         ]
         return account_id, items

@@ -23,10 +23,12 @@ def comment_text(value: str) -> str:
     parsed: Any
     try:
         parsed = json.loads(value, strict=False)
+    except RecursionError:
+        return value  # absurdly nested: keep the text as it is
     except ValueError:
         try:
             parsed = json.loads(f"[{value}]", strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             return value
     if isinstance(parsed, dict):
         parsed = parsed.get("takeoutSegments", [parsed])

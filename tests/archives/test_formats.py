@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 
 import pytest
 
@@ -143,9 +144,9 @@ def test_linkedin_export(store, tmp_path):
     assert share["visibility"] == "connections"
     assert share["created_at"] == "2024-01-09T14:20:00Z"
     assert rows["urn:li:activity:7000000000000000001"]["text"] == "Hiring!"
-    comment = rows["urn:li:activity:7100000000000000002"]
-    assert comment["text"] == 'He said "ship it" and we did, twice'
-    assert rows["urn:li:activity:7100000000000000003"]["text"] == "plain comment"
+    comments = {r["text"]: r for r in rows.values() if r["kind"] == "comment"}
+    assert set(comments) == {'He said "ship it" and we did, twice', "plain comment"}
+    assert comments["plain comment"]["url"].endswith("urn:li:activity:7100000000000000003")
     phones = [r["text"] for r in rows.values() if r["kind"] == "profile_field"]
     assert "+44 7700 900123" in phones
     assert not any("Ann" in (r["text"] or "") for r in rows.values())  # other people's data
@@ -299,3 +300,90 @@ def test_instagram_comments_wrapped_in_an_object(store, tmp_path):
     )
     import_paths(store, [tmp_path / "ig"])
     assert [r["text"] for r in items(store, "instagram")] == ["wrapped ✓"]
+
+
+def test_two_linkedin_comments_on_one_post_are_both_kept(store, tmp_path):
+    folder = tmp_path / "li"
+    folder.mkdir()
+    (folder / "Comments.csv").write_text(
+        "Date,Link,Message\n"
+        "2024-02-02 10:00:00,https://www.linkedin.com/feed/update/urn:li:activity:71,first\n"
+        "2024-02-02 10:05:00,https://www.linkedin.com/feed/update/urn:li:activity:71,second\n"
+    )
+    (folder / "Shares.csv").write_text(
+        "Date,ShareLink,ShareCommentary,SharedUrl,MediaUrl,Visibility\n"
+    )
+    import_paths(store, [folder])
+    assert sorted(r["text"] for r in items(store, "linkedin")) == ["first", "second"]
+
+
+def test_tiktok_profile_after_the_lists_still_links_the_account(store, tmp_path):
+    path = tmp_path / "user_data_tiktok.json"
+    path.write_text(
+        json.dumps(
+            {
+                "Activity": {
+                    "Login History": {
+                        "LoginHistoryList": [{"Date": "2024-01-01 00:00:00", "IP": "192.0.2.1"}]
+                    }
+                },
+                "Comment": {
+                    "Comments": {"CommentsList": [{"date": "2024-01-02 00:00:00", "comment": "hi"}]}
+                },
+                "Profile": {"Profile Information": {"ProfileMap": {"userName": "late.profile"}}},
+            }
+        )
+    )
+    import_paths(store, [path])
+    unlinked = store.conn.execute("SELECT COUNT(*) FROM items WHERE account_id IS NULL")
+    assert unlinked.fetchone()[0] == 0
+
+
+def test_an_edited_facebook_post_is_the_same_item_in_a_later_export(store, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = builders.facebook_export(tmp_path / "a")
+    import_paths(store, [first])
+    later = tmp_path / "b" / "later.zip"
+    with zipfile.ZipFile(first) as src, zipfile.ZipFile(later, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("_1.json"):
+                data = data.replace(b"coffee time", b"coffee time (edited)")
+            out.writestr(info, data)
+    summary = import_paths(store, [later])
+    assert sum(p.result.inserted for p in summary.platforms) == 0
+    assert any(r["text"] == "coffee time (edited)" for r in items(store, "facebook"))
+
+
+def test_dates_outside_what_utc_can_show_are_left_empty(store, tmp_path):
+    path = tmp_path / "old.csv"
+    path.write_text("platform,created_at,text\nblog,0001-01-01T00:00:00+05:00,very old\n")
+    import_paths(store, [path])
+    assert items(store, "blog")[0]["created_at"] is None
+
+
+def test_json_with_a_byte_order_mark(store, tmp_path):
+    target = tmp_path / "archive.zip"
+    with zipfile.ZipFile(target, "w") as out:
+        out.writestr(
+            "outbox.json",
+            "\ufeff"
+            + json.dumps(
+                {
+                    "type": "OrderedCollection",
+                    "orderedItems": [
+                        {
+                            "type": "Create",
+                            "object": {
+                                "id": "https://s.example/u/a/statuses/9",
+                                "type": "Note",
+                                "content": "bom",
+                            },
+                        }
+                    ],
+                }
+            ),
+        )
+    import_paths(store, [target])
+    assert items(store, "mastodon")[0]["text"] == "bom"

@@ -334,3 +334,135 @@ def _member(tmp_path, text):
     files = ExportFiles()
     files.add_path(path)
     return files.members[0]
+
+
+# ---- found by review: hostile structure, odd types, limits
+
+
+def test_deeply_nested_json_is_refused_without_exhausting_memory(seeded, tmp_path):
+    target = tmp_path / "archive.zip"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr(
+            "outbox.json",
+            '{"type": "OrderedCollection", "orderedItems": [{"object": ' + "[" * 50_000,
+        )
+    assert_refused(seeded, [target], "outbox.json", "nests data more than 200 levels")
+
+
+def test_deeply_nested_tweets_are_refused(seeded, tmp_path):
+    path = x_zip_with(
+        tmp_path,
+        "data/tweets.js",
+        b"window.YTD.tweets.part0 = [" + b"[" * 100_000 + b"]" * 100_000 + b"]",
+    )
+    assert_refused(seeded, [path], "data/tweets.js", "nests data more than 200 levels")
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [
+        {
+            "type": "Create",
+            "to": [{"odd": 1}],
+            "object": {"id": "https://s.example/u/a/statuses/1", "type": "Note", "content": "x"},
+        },
+        {
+            "type": "Create",
+            "object": {
+                "id": "https://s.example/u/a/statuses/2",
+                "type": "Note",
+                "content": "x",
+                "inReplyTo": {"id": "y"},
+            },
+        },
+    ],
+)
+def test_values_of_unexpected_types_are_a_clear_error(seeded, tmp_path, activity):
+    target = tmp_path / "archive.zip"
+    with zipfile.ZipFile(target, "w") as out:
+        out.writestr(
+            "outbox.json", json.dumps({"type": "OrderedCollection", "orderedItems": [activity]})
+        )
+    assert_refused(seeded, [target], "outbox.json", "shape footprint does not expect")
+
+
+def test_records_without_an_id_are_skipped_not_fatal(store, tmp_path):
+    target = tmp_path / "archive.zip"
+    with zipfile.ZipFile(target, "w") as out:
+        out.writestr(
+            "outbox.json",
+            json.dumps(
+                {
+                    "type": "OrderedCollection",
+                    "orderedItems": [
+                        {"type": "Announce", "object": "https://other.example/1"},
+                        {
+                            "type": "Create",
+                            "object": {
+                                "id": "https://s.example/u/a/statuses/3",
+                                "type": "Note",
+                                "content": "kept",
+                            },
+                        },
+                    ],
+                }
+            ),
+        )
+    summary = import_paths(store, [target])
+    assert [r[0] for r in store.conn.execute("SELECT text FROM items")] == ["kept"]
+    assert any(s.reason == "records without an id" for s in summary.skipped)
+
+
+def test_too_many_files(seeded, tmp_path):
+    assert_refused(
+        seeded,
+        [builders.x_archive(tmp_path)],
+        "holds more than 5 files",
+        limits=Limits(max_members=5),
+    )
+
+
+def test_unsupported_zip_version_is_damage_not_a_crash(seeded, tmp_path):
+    path = x_zip_with(tmp_path, "data/tweets.js", b"window.YTD.tweets.part0 = []")
+    raw = bytearray(path.read_bytes())
+    central = raw.index(b"PK\x01\x02", raw.index(b"data/tweets.js") - 64)
+    raw[central + 6] = 0xFF  # "version needed to extract" far beyond what zipfile supports
+    path.write_bytes(bytes(raw))
+    assert_refused(seeded, [path], "x.zip", "damaged")
+
+
+def test_a_row_of_many_long_quoted_lines_is_limited(store, tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text('platform,text\nblog,"' + ("a line of text\n" * 400) + '"\n')
+    assert_refused(
+        store,
+        [path],
+        "posts.csv",
+        "row reaching line",
+        "longer than 2,000 bytes",
+        limits=Limits(max_line_bytes=2000),
+    )
+
+
+def test_a_csv_cut_off_inside_quotes(store, tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text('platform,text\nblog,"first"\nblog,"the download stopped here')
+    assert_refused(store, [path], "posts.csv", "not a readable CSV")
+
+
+def test_cancel_is_prompt_while_nothing_is_yielded(store, tmp_path):
+    import threading
+    import time
+
+    path = tmp_path / "empty-rows.csv"
+    with open(path, "w") as out:
+        out.write("platform,text\n")
+        out.write("blog,\n" * 1_500_000)
+    token = CancelToken()
+    timer = threading.Timer(0.3, token.cancel)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        import_paths(store, [path], cancel=token)
+    assert time.monotonic() - started < 3.0
+    assert store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 0
