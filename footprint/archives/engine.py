@@ -248,9 +248,13 @@ _TEXT_FIELDS = ("text", "created_at", "url", "visibility", "title", "parent_id")
 
 def _normalised(item: Item) -> Item | None:
     """Scalars where text belongs become text; an item without an identity is dropped."""
-    item.platform_id = "" if item.platform_id is None else str(item.platform_id)
+    if type(item.platform_id) is not str:
+        item.platform_id = "" if item.platform_id is None else str(item.platform_id)
     if not item.platform_id.strip():
         return None
+    values = (item.text, item.created_at, item.url, item.visibility, item.title, item.parent_id)
+    if all(v is None or type(v) is str for v in values):
+        return item  # the common case
     for name in _TEXT_FIELDS:
         value = getattr(item, name)
         if value is not None and not isinstance(value, str):
