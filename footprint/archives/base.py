@@ -83,11 +83,6 @@ def by_basename(members: list[Member], pattern: str) -> list[Member]:
     return [m for m in members if regex.fullmatch(m.basename)]
 
 
-def by_suffix(members: list[Member], *suffixes: str) -> list[Member]:
-    lowered = tuple(s.lower() for s in suffixes)
-    return [m for m in members if ("/" + m.name.lower()).endswith(lowered)]
-
-
 def natural_key(member: Member) -> tuple[object, ...]:
     """Sort tweets-part2 before tweets-part10."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", member.name.lower()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 import sqlite3
 import time
 from collections import Counter
@@ -244,6 +245,7 @@ _SHAPE_ERRORS = (
     sqlite3.ProgrammingError,
 )
 _TEXT_FIELDS = ("text", "created_at", "url", "visibility", "title", "parent_id")
+_text_values = operator.attrgetter(*_TEXT_FIELDS)
 
 
 def _normalised(item: Item) -> Item | None:
@@ -252,8 +254,7 @@ def _normalised(item: Item) -> Item | None:
         item.platform_id = "" if item.platform_id is None else str(item.platform_id)
     if not item.platform_id.strip():
         return None
-    values = (item.text, item.created_at, item.url, item.visibility, item.title, item.parent_id)
-    if all(v is None or type(v) is str for v in values):
+    if all(v is None or type(v) is str for v in _text_values(item)):
         return item  # the common case
     for name in _TEXT_FIELDS:
         value = getattr(item, name)

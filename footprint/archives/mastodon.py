@@ -28,16 +28,17 @@ def visibility(to: Any, cc: Any) -> str:
     return "direct"
 
 
+def _is_outbox(member: Member) -> bool:
+    head = peek_text(member, 4096)
+    return '"orderedItems"' in head or "OrderedCollection" in head
+
+
 class MastodonImporter(Importer):
     platform = "mastodon"
     label = "Mastodon archive"
 
     def claim(self, members: list[Member]) -> list[Member]:
-        outbox = [
-            m
-            for m in by_basename(members, r"outbox\.json")
-            if '"orderedItems"' in peek_text(m, 4096) or "OrderedCollection" in peek_text(m, 4096)
-        ]
+        outbox = [m for m in by_basename(members, r"outbox\.json") if _is_outbox(m)]
         if not outbox:
             return []
         actor = by_basename(members, r"actor\.json")

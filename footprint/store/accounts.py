@@ -68,9 +68,3 @@ def list_accounts(store: Store) -> list[Account]:
         "last_sync_at FROM accounts ORDER BY platform, handle"
     )
     return [Account(*row) for row in rows]
-
-
-def secret_refs(store: Store) -> list[str]:
-    """Names of the keyring entries that belong to this data (never the secrets)."""
-    rows = store.conn.execute("SELECT secret_ref FROM accounts WHERE secret_ref IS NOT NULL")
-    return [ref for (ref,) in rows]
