@@ -137,10 +137,13 @@ class Checker:
         for group in groups:
             category = categories[group.category]
             if category.group == "protected_trait":
+                if any(g.category == "hate" for g in groups):
+                    continue  # a bigoted post names groups; it reveals nothing about the poster
                 # One finding per trait: religion and health are different conversations.
                 by_rule: dict[str, list[Any]] = {}
                 for hit in group.hits:
-                    by_rule.setdefault(hit.rule.id, []).append(hit)
+                    trait = ".".join(hit.rule.id.split(".")[:2])  # trait.health.self -> trait.health
+                    by_rule.setdefault(trait, []).append(hit)
                 for rule_id, hits in by_rule.items():
                     rule = hits[0].rule
                     drafts.append(
@@ -233,7 +236,15 @@ class Checker:
             draft.evidence.append(span)
             if own:
                 draft.details["own"] = True
+            if hit.kind == "birthdate" and re.search(r"(?:19|20)\d\d|[/.-]\d\d$", hit.key):
+                by_kind.setdefault("age", self._age_draft()).evidence.append(span)
         return list(by_kind.values())
+
+    def _age_draft(self) -> Draft:
+        category = self._categories["protected_trait"]
+        rule = next((r for r in self.rules.content if r.id == "trait.age"), None)
+        why = rule.why if rule else category.why
+        return Draft("trait.age", "protected_trait", "info", why, category.name)
 
     @staticmethod
     def _span(
