@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from footprint.checklist.engine import Checker  # noqa: E402
-from footprint.checklist.rules import load_ruleset  # noqa: E402
+from footprint.checklist.engine import Checker
+from footprint.checklist.rules import load_ruleset
 
 DATA = Path(__file__).resolve().parent / "data" / "eval"
 

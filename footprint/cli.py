@@ -302,6 +302,149 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     for line in summary.lines():
         ctx.out.write(line + "\n")
     ctx.out.write(f"Imported in {summary.seconds:.1f} s. Everything stays on this computer.\n")
+    if not args.no_scan:
+        with ctx.open_store() as store:
+            _run_scan(store, ctx, full=False)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- checklist
+
+
+def _run_scan(store: Store, ctx: Context, full: bool) -> None:
+    from footprint.checklist.scan import ScanProgress, scan
+
+    bar = ProgressBar(ctx.err)
+
+    def progress(p: ScanProgress) -> None:
+        bar.show(p.done / p.total if p.total else 1.0, f"{p.done:,}/{p.total:,} items checked")
+
+    try:
+        summary = scan(store, full=full, progress=progress)
+    finally:
+        bar.done()
+    for line in summary.lines():
+        ctx.out.write(line + "\n")
+    if summary.by_category:
+        ctx.out.write(
+            "Open findings: "
+            + ", ".join(
+                f"{cat} {n}"
+                for cat, n in sorted(summary.by_category.items(), key=lambda kv: -kv[1])
+            )
+            + ". See them with: footprint findings\n"
+        )
+
+
+def cmd_scan(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_store() as store:
+        _run_scan(store, ctx, full=args.full)
+    return EXIT_OK
+
+
+def _one_line(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_findings(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.checklist.findings import STATES, list_findings
+
+    states = (
+        None
+        if args.state == "all"
+        else (("open", "in_progress") if args.state is None else (args.state,))
+    )
+    if args.state not in (None, "all") and args.state not in STATES:
+        raise InputError(f"Unknown state {args.state!r}.", hint="Use one of: " + ", ".join(STATES))
+    with ctx.open_store() as store:
+        found = list_findings(
+            store,
+            category=args.category,
+            min_severity=args.min_severity,
+            states=states,
+            platform=args.platform,
+            limit=args.limit,
+        )
+    if args.format == "jsonl":
+        for finding in found:
+            ctx.out.write(json.dumps(finding.as_json(), ensure_ascii=False) + "\n")
+        return EXIT_OK
+    if not found:
+        ctx.out.write("No findings match. Run `footprint scan` after importing or connecting.\n")
+        return EXIT_OK
+    ctx.out.write(
+        f"{'ID':>5}  {'SEVERITY':<8}  {'CATEGORY':<15}  {'PLATFORM':<10}  {'DATE':<10}  EVIDENCE\n"
+    )
+    for f in found:
+        evidence = "; ".join(e.get("excerpt") or str(e.get("match")) for e in f.evidence[:1])
+        ctx.out.write(
+            f"{f.id:>5}  {f.severity:<8}  {f.category:<15}  {(f.platform or '-'):<10}  "
+            f"{(f.item_created_at or '')[:10]:<10}  {_one_line(evidence or f.title or '', 70)}\n"
+        )
+    ctx.out.write(
+        f"{len(found)} finding(s). Dismiss a false flag: footprint dismiss ID --reason TEXT\n"
+    )
+    return EXIT_OK
+
+
+def cmd_dismiss(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.checklist.findings import dismiss, reopen
+
+    with ctx.open_store() as store:
+        if args.reopen:
+            finding = reopen(store, args.id)
+            ctx.out.write(f"Finding {finding.id} is open again.\n")
+        else:
+            finding = dismiss(store, args.id, args.reason or "")
+            ctx.out.write(
+                f"Dismissed finding {finding.id} ({finding.category}). It stays dismissed when "
+                "you scan again.\n"
+            )
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.checklist.engine import Checker
+
+    if not args.stdin:
+        raise InputError("Give the texts on standard input: footprint check --stdin < posts.txt")
+    checker = Checker(use_model=not args.no_model)
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        drafts = checker.check(text)
+        record = {
+            "text": text,
+            "categories": sorted({d.category for d in drafts}),
+            "findings": [
+                {
+                    "rule": d.rule_id,
+                    "category": d.category,
+                    "severity": d.severity,
+                    "evidence": [
+                        {k: e[k] for k in ("start", "end", "match", "notes") if k in e}
+                        for e in d.evidence
+                    ],
+                }
+                for d in drafts
+            ],
+        }
+        ctx.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+def cmd_score(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.checklist.rules import load_ruleset
+    from footprint.checklist.score import compute_score, history
+
+    with ctx.open_store() as store:
+        score = compute_score(store, load_ruleset())
+        past = history(store)
+    for line in score.explanation:
+        ctx.out.write(line + "\n")
+    if args.history:
+        for taken_at, value in past:
+            ctx.out.write(f"{taken_at[:19]}  {value:>3}  {'#' * (value // 4)}\n")
     return EXIT_OK
 
 
@@ -369,7 +512,44 @@ def build_parser() -> argparse.ArgumentParser:
         "multi-part export together. Importing again adds nothing twice.",
     )
     imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument(
+        "--no-scan", action="store_true", help="do not run the checklist over what came in"
+    )
     imp.set_defaults(handler=cmd_import)
+
+    scan = sub.add_parser("scan", help="check everything against the checklist (new items only)")
+    scan.add_argument("--full", action="store_true", help="check every item again")
+    scan.set_defaults(handler=cmd_scan)
+
+    findings = sub.add_parser("findings", help="list what the checklist found")
+    findings.add_argument("--format", choices=("table", "jsonl"), default="table")
+    findings.add_argument("--category", help="only this category (e.g. profanity, personal_data)")
+    findings.add_argument(
+        "--min-severity", choices=("info", "low", "medium", "high", "critical"), default=None
+    )
+    findings.add_argument("--platform", help="only this platform (e.g. x, reddit)")
+    findings.add_argument(
+        "--state", help="open (default: open and in progress), dismissed, done, ... or all"
+    )
+    findings.add_argument("--limit", type=int, help="at most this many")
+    findings.set_defaults(handler=cmd_findings)
+
+    dismiss = sub.add_parser("dismiss", help="mark a finding as a false flag (kept across scans)")
+    dismiss.add_argument("id", type=int, help="the finding's ID (see footprint findings)")
+    dismiss.add_argument("--reason", help="why it is not a problem (required)")
+    dismiss.add_argument("--reopen", action="store_true", help="undo: open the finding again")
+    dismiss.set_defaults(handler=cmd_dismiss)
+
+    check = sub.add_parser(
+        "check", help="check texts without storing them: one per line in, JSON lines out"
+    )
+    check.add_argument("--stdin", action="store_true", help="read the texts from standard input")
+    check.add_argument("--no-model", action="store_true", help="rules only, no trained model")
+    check.set_defaults(handler=cmd_check)
+
+    score = sub.add_parser("score", help="your footprint score, explained")
+    score.add_argument("--history", action="store_true", help="show the score after each scan")
+    score.set_defaults(handler=cmd_score)
 
     doctor = sub.add_parser("doctor", help="check the data folder, database, keyring and Qt")
     doctor.set_defaults(handler=cmd_doctor)

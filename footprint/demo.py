@@ -107,6 +107,10 @@ def seed(store: Store, data: dict[str, Any] | None = None) -> None:
                     for c in sweep["checks"]
                 ],
             )
+    # The demo shows what a real first audit shows: findings and a score.
+    from footprint.checklist.scan import scan
+
+    scan(store)
 
 
 DEMO_PREFIX = "footprint-demo-"

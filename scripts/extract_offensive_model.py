@@ -5,7 +5,8 @@ pickled for one exact scikit-learn version. footprint does not depend on scikit-
 script copies the numbers (vocabulary, idf, per-model weights, intercepts, calibration) into a
 small text table that footprint/checklist/model.py evaluates in plain Python.
 
-Run it in a throwaway venv:  pip install alt-profanity-check && python scripts/extract_offensive_model.py
+Run it in a throwaway venv:
+    pip install alt-profanity-check && python scripts/extract_offensive_model.py
 It also prints reference probabilities for tests/checklist/test_model.py.
 """
 
@@ -58,7 +59,12 @@ def main() -> None:
         for term, index in rows:
             weights = "\t".join(f"{coef[index]:.6g}" for coef, _, _, _ in models)
             out.write(f"{term}\t{idf[index]:.6g}\t{weights}\n")
-    print(json.dumps(dict(zip(SAMPLES, profanity_check.predict_prob(SAMPLES).tolist(), strict=True)), indent=1))
+    print(
+        json.dumps(
+            dict(zip(SAMPLES, profanity_check.predict_prob(SAMPLES).tolist(), strict=True)),
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -30,6 +30,140 @@ OBFUSCATED_RE = re.compile(r"[a-z][0-9@$*!|]+[a-z0-9*$]|(?<![\w@$*])[@$*][a-z]{2
 QUOTE_RE = re.compile(r"\"[^\"\n]{3,}\"|“[^”\n]{3,}”|«[^»\n]{3,}»|^>.*$", re.MULTILINE)
 
 _TERM, _PHRASE, _ANCHOR = 0, 1, 2
+# Words too common to index a phrase by: a phrase is looked up by its rarest word, so that
+# "my boss is" does not send every post containing "my" down the slow path.
+COMMON = frozenset(
+    [
+        "a",
+        "about",
+        "after",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "back",
+        "be",
+        "because",
+        "been",
+        "being",
+        "but",
+        "by",
+        "can",
+        "come",
+        "could",
+        "day",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "dont",
+        "even",
+        "every",
+        "first",
+        "for",
+        "from",
+        "get",
+        "go",
+        "going",
+        "gonna",
+        "got",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "here",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "im",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "know",
+        "like",
+        "make",
+        "me",
+        "more",
+        "most",
+        "much",
+        "my",
+        "new",
+        "no",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "one",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "people",
+        "really",
+        "said",
+        "say",
+        "see",
+        "she",
+        "so",
+        "some",
+        "still",
+        "take",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "thing",
+        "think",
+        "this",
+        "time",
+        "to",
+        "too",
+        "two",
+        "up",
+        "us",
+        "very",
+        "want",
+        "was",
+        "way",
+        "we",
+        "well",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "year",
+        "you",
+        "your",
+        "youre",
+        "ur",
+        "u",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +203,33 @@ class ContentMatcher:
             for term in rule.exact:
                 self._add(term, _TERM, rule, term)
             for phrase in rule.phrases:
-                first, *rest = phrase.split()
-                tail = tuple(frozenset(inflections(w)) for w in rest)
-                for form in inflections(first):
-                    self._add(form, _PHRASE, rule, tail)
+                words = phrase.split()
+                # Index by the rarest (longest uncommon) word; check the others around it.
+                at = max(range(len(words)), key=lambda i: (words[i] not in COMMON, len(words[i])))
+                forms = tuple(frozenset(inflections(w)) for w in words)
+                for form in forms[at]:
+                    self._add(form, _PHRASE, rule, (at, forms))
             for pattern in rule.patterns:
                 for anchor in pattern.anchors:
                     for form in inflections(anchor):
                         self._add(form, _ANCHOR, rule, pattern)
         for word in self._vocab:
             self._by_length.setdefault(len(word), []).append(word)
-        self._keys = self._vocab.keys()
+        # For the quick test: which words alone are enough, which need their phrase's other
+        # words present too, and which need their pattern to match.
+        self._term_words = frozenset(
+            w for w, entries in self._vocab.items() if any(k == _TERM for k, _, _ in entries)
+        )
+        self._phrase_words: dict[str, list[tuple[frozenset[str], ...]]] = {}
+        self._pattern_words: dict[str, list[re.Pattern[str]]] = {}
+        for word, entries in self._vocab.items():
+            for kind, _, payload in entries:
+                if kind == _PHRASE:
+                    self._phrase_words.setdefault(word, []).append(payload[1])  # type: ignore[index]
+                elif kind == _ANCHOR:
+                    self._pattern_words.setdefault(word, []).append(payload.regex)  # type: ignore[attr-defined]
+        self._phrase_keys = frozenset(self._phrase_words)
+        self._pattern_keys = frozenset(self._pattern_words)
         self._allow = {
             cat: re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
             for cat, patterns in rules.allow.items()
@@ -97,11 +247,17 @@ class ContentMatcher:
 
     def candidate(self, low: str) -> bool:
         """Cheap test: could this text match anything at all?"""
-        if not self._keys.isdisjoint(WORDS_RE.findall(low.replace("'", "").replace("’", ""))):
+        words = set(WORDS_RE.findall(low.replace("'", "").replace("\u2019", "")))
+        if not self._term_words.isdisjoint(words):
             return True
-        return bool(
-            OBFUSCATED_RE.search(low) or REPEAT_RE.search(low) or SPACED_RE.search(low)
-        )
+        for word in self._phrase_keys.intersection(words):
+            for forms in self._phrase_words[word]:
+                if all(not f.isdisjoint(words) for f in forms):
+                    return True
+        for word in self._pattern_keys.intersection(words):
+            if any(regex.search(low) for regex in self._pattern_words[word]):
+                return True
+        return bool(OBFUSCATED_RE.search(low) or REPEAT_RE.search(low) or SPACED_RE.search(low))
 
     def allowed_spans(self, low: str) -> list[tuple[int, int]]:
         """Spans any category's allow-list covers (used to vet the model's evidence)."""
@@ -124,9 +280,9 @@ class ContentMatcher:
                 if word in vocab:
                     return word, vocab[word]
         if "*" in norm and norm[0] != "*":
-            word = masked_match(norm, self._by_length.get(len(norm), []))
-            if word:
-                return word, vocab[word]
+            masked = masked_match(norm, self._by_length.get(len(norm), []))
+            if masked:
+                return masked, vocab[masked]
         return None
 
     def match(self, low: str, tokens: list[Token] | None = None) -> list[CategoryHits]:
@@ -146,15 +302,22 @@ class ContentMatcher:
                 if kind == _TERM:
                     raw_hits.append((index, Hit(rule, token.start, token.end, rule.severity)))
                 elif kind == _PHRASE:
-                    tail = payload
-                    assert isinstance(tail, tuple)
-                    end = index + len(tail)
-                    if end < len(tokens) and all(
-                        raws[index + 1 + i] in forms or norms[index + 1 + i] in forms
-                        for i, forms in enumerate(tail)
+                    at: int
+                    forms: tuple[frozenset[str], ...]
+                    at, forms = payload  # type: ignore[misc]
+                    first = index - at
+                    last = first + len(forms) - 1
+                    if (
+                        first >= 0
+                        and last < len(tokens)
+                        and all(
+                            raws[first + i] in f or norms[first + i] in f
+                            for i, f in enumerate(forms)
+                            if i != at
+                        )
                     ):
-                        hit = Hit(rule, token.start, tokens[end].end, rule.severity)
-                        raw_hits.append((index, hit))
+                        hit = Hit(rule, tokens[first].start, tokens[last].end, rule.severity)
+                        raw_hits.append((first, hit))
                 elif id(payload) not in seen_patterns:
                     seen_patterns.add(id(payload))
                     regex = payload.regex  # type: ignore[attr-defined]
@@ -256,7 +419,9 @@ class ContentMatcher:
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:
     """One hit per span: where hits overlap, keep the longer (then the more severe) one."""
-    ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start), -SEVERITIES.index(h.severity)))
+    ordered = sorted(
+        hits, key=lambda h: (h.start, -(h.end - h.start), -SEVERITIES.index(h.severity))
+    )
     kept: list[Hit] = []
     for hit in ordered:
         if kept and hit.start < kept[-1].end:

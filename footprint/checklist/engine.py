@@ -20,10 +20,24 @@ from footprint.checklist.text import lower_same_length, tokenize
 from footprint.paths import resources_dir
 
 ITEM_DETECTORS = frozenset(
-    {"phone", "email", "street_address", "postcode", "birthdate", "card_number", "us_ssn",
-     "uk_nino", "iban", "licence_plate", "booking_code", "boarding_pass", "coordinates",
-     "ip_address", "checkin"}
-)  # fmt: skip
+    {
+        "phone",
+        "email",
+        "street_address",
+        "postcode",
+        "birthdate",
+        "card_number",
+        "us_ssn",
+        "uk_nino",
+        "iban",
+        "licence_plate",
+        "booking_code",
+        "boarding_pass",
+        "coordinates",
+        "ip_address",
+        "checkin",
+    }
+)
 EXCERPT = 60
 # Where the trained model would only repeat what a rule already said.
 OFFENSIVE = frozenset({"profanity", "harassment", "hate", "threats", "sexual", "extremism"})
@@ -142,14 +156,24 @@ class Checker:
                 # One finding per trait: religion and health are different conversations.
                 by_rule: dict[str, list[Any]] = {}
                 for hit in group.hits:
-                    trait = ".".join(hit.rule.id.split(".")[:2])  # trait.health.self -> trait.health
+                    trait = ".".join(
+                        hit.rule.id.split(".")[:2]
+                    )  # trait.health.self -> trait.health
                     by_rule.setdefault(trait, []).append(hit)
                 for rule_id, hits in by_rule.items():
                     rule = hits[0].rule
                     drafts.append(
-                        Draft(rule_id, group.category, "info", rule.why, category.name,
-                              [self._span(text, field_name, h.start, h.end, h.notes, h.rule.id)
-                               for h in hits])  # fmt: skip
+                        Draft(
+                            rule_id,
+                            group.category,
+                            "info",
+                            f"{rule.why} {category.why}",
+                            category.name,
+                            [
+                                self._span(text, field_name, h.start, h.end, h.notes, h.rule.id)
+                                for h in hits
+                            ],
+                        )
                     )
                 continue
             top = max(group.hits, key=lambda h: SEVERITIES.index(h.severity))
@@ -175,7 +199,7 @@ class Checker:
         return drafts
 
     def _model_draft(
-        self, text: str, low: str, field_name: str, strong: set[str]
+        self, text: str, low: str, field_name: str, strong: frozenset[str]
     ) -> list[Draft]:
         assert self.model is not None
         score = self.model.score(low)
@@ -219,9 +243,8 @@ class Checker:
         by_kind: dict[str, Draft] = {}
         for hit in hits:
             detector = self.rules.detectors[hit.kind]
-            own = (
-                (hit.kind == "email" and hit.key in person.emails)
-                or (hit.kind == "phone" and hit.key in person.phones)
+            own = (hit.kind == "email" and hit.key in person.emails) or (
+                hit.kind == "phone" and hit.key in person.phones
             )
             severity = detector.own_severity if own and detector.own_severity else detector.severity
             draft = by_kind.get(hit.kind)

@@ -97,7 +97,7 @@ class OffensiveModel:
             total += 1.0 / (1.0 + math.exp(z)) if z < 0 else math.exp(-z) / (1.0 + math.exp(-z))
         return total / len(self._models)
 
-    def strong_terms(self, min_weight: float = 0.5) -> frozenset[str]:
+    def strong_terms(self, min_weight: float = 1.5) -> frozenset[str]:
         """Words with a clearly offensive weight. A text with none of them cannot reach a high
         score in practice, so the checker skips the model for it (the accuracy benchmark
         counts how often that shortcut changes a verdict)."""

@@ -17,6 +17,54 @@ from dataclasses import dataclass
 import phonenumbers
 
 DIGIT_RE = re.compile(r"\d")
+# Seven or more characters of digits and separators: the least any number detector needs.
+NUMBER_RUN_RE = re.compile(r"\d[\d ().\-/:+A-Z]{5,}\d")
+LOWER_WORDS_RE = re.compile(r"[a-z]+")
+STREET_WORDS = frozenset(
+    [
+        "street",
+        "st",
+        "avenue",
+        "ave",
+        "road",
+        "rd",
+        "boulevard",
+        "blvd",
+        "lane",
+        "ln",
+        "drive",
+        "dr",
+        "court",
+        "ct",
+        "place",
+        "pl",
+        "way",
+        "terrace",
+        "ter",
+        "circle",
+        "cir",
+        "parkway",
+        "pkwy",
+        "highway",
+        "hwy",
+        "close",
+        "crescent",
+        "cres",
+        "square",
+        "sq",
+        "gardens",
+        "grove",
+        "mews",
+        "row",
+        "walk",
+        "trail",
+        "pike",
+    ]
+)
+BIRTH_WORDS = frozenset({"born", "birthday", "bday", "b", "dob", "birth", "birthdate"})
+PLATE_WORDS = frozenset({"plate", "plates", "reg", "registration", "tag"})
+BOOKING_WORDS = frozenset({"confirmation", "booking", "reservation", "locator", "pnr", "ticket"})
+BOARDING_WORDS = frozenset({"boarding", "seat", "gate"})
 # add(kind, start, end, shown, key): record a hit unless an earlier one claimed the span
 _Add = Callable[[str, int, int, str, str], None]
 
@@ -83,8 +131,41 @@ STREET_RE = re.compile(
 )
 # Words that show "5 pm on the way" is not "5 Pm On The Way".
 STREET_STOP = frozenset(
-    "a an the on in at to of and or for my our your his her their pm am min mins minutes "
-    "hours hrs days weeks miles km times people more all way".split()
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "in",
+        "at",
+        "to",
+        "of",
+        "and",
+        "or",
+        "for",
+        "my",
+        "our",
+        "your",
+        "his",
+        "her",
+        "their",
+        "pm",
+        "am",
+        "min",
+        "mins",
+        "minutes",
+        "hours",
+        "hrs",
+        "days",
+        "weeks",
+        "miles",
+        "km",
+        "times",
+        "people",
+        "more",
+        "all",
+        "way",
+    ]
 )
 POSTCODE_RE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})\b")
 MONTHS = (
@@ -113,18 +194,31 @@ BOOKING_RE = re.compile(
 )
 BCBP_RE = re.compile(r"\bM1[A-Z/]{2,20}\s+E?[A-Z0-9]{6,7}\s+[A-Z]{6}[A-Z0-9]{2}\s?\d{3,4}")
 FLIGHT_RE = re.compile(r"\b(?:[A-Z]{2}|[A-Z]\d|\d[A-Z])\s?\d{1,4}\b")
-BOARDING_RE = re.compile(r"\bboarding\s+pass\b|\bseat\s+\d{1,2}[a-k]\b|\bgate\s+[a-z]?\d{1,3}\b", re.I)
+BOARDING_RE = re.compile(
+    r"\bboarding\s+pass\b|\bseat\s+\d{1,2}[a-k]\b|\bgate\s+[a-z]?\d{1,3}\b", re.I
+)
 COORD_RE = re.compile(r"(?<![\d.])(-?\d{1,2}\.\d{4,})\s*,\s*(-?\d{1,3}\.\d{4,})(?![\d.])")
-CHECKIN_RE = re.compile(r"\b[Ii]['’]?m at ([A-Z0-9][\w'’&.-]*(?: (?:[A-Z0-9&][\w'’&.-]*|of|the|on|de))*)")
+CHECKIN_RE = re.compile(
+    r"\b[Ii]['\u2019]?m at ([A-Z0-9][\w'\u2019&.-]*(?: (?:[A-Z0-9&][\w'\u2019&.-]*|of|the|on|de))*)"
+)
 IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 IPV6_RE = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}(?![\w:])", re.I)
 _PRIVATE_NETS = [
     ipaddress.ip_network(n)
     for n in (
-        "0.0.0.0/8", "10.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-        "192.168.0.0/16", "100.64.0.0/10", "224.0.0.0/3", "::1/128", "fe80::/10", "fc00::/7",
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "224.0.0.0/3",
+        "::1/128",
+        "fe80::/10",
+        "fc00::/7",
     )
-]  # fmt: skip
+]
 
 
 def _public_ip(text: str) -> str | None:
@@ -165,15 +259,27 @@ class PiiDetector:
         if "@" in text and "email" in kinds:
             for m in EMAIL_RE.finditer(text):
                 add("email", m.start(), m.end(), m.group(), m.group().lower())
-        if "boarding_pass" in kinds:
+        if DIGIT_RE.search(text) is None:
+            if "checkin" in kinds and "m at " in text:
+                self._checkins(text, add)
+            return self._sorted(hits)
+        words = set(LOWER_WORDS_RE.findall(text.lower()))
+        if "boarding_pass" in kinds and "M1" in text:
             for m in BCBP_RE.finditer(text):
                 add("boarding_pass", m.start(), m.end(), mask(m.group(), 6), m.group())
-        has_digit = DIGIT_RE.search(text) is not None
-        if has_digit:
+        if NUMBER_RUN_RE.search(text):
             self._numbers(text, add)
-        self._words(text, add, has_digit)
+        self._words(text, add, words)
+        return self._sorted(hits)
+
+    @staticmethod
+    def _sorted(hits: list[PiiHit]) -> list[PiiHit]:
         hits.sort(key=lambda h: h.start)
         return hits
+
+    def _checkins(self, text: str, add: _Add) -> None:
+        for m in CHECKIN_RE.finditer(text):
+            add("checkin", m.start(), m.end(), m.group(), m.group(1).lower())
 
     def _numbers(self, text: str, add: _Add) -> None:
         kinds = self.kinds
@@ -204,7 +310,12 @@ class PiiDetector:
         if "us_ssn" in kinds:
             for m in SSN_RE.finditer(text):
                 area, group, serial = m.groups()
-                if area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000":
+                if (
+                    area not in ("000", "666")
+                    and area[0] != "9"
+                    and group != "00"
+                    and serial != "0000"
+                ):
                     add("us_ssn", m.start(), m.end(), mask(m.group()), "".join(m.groups()))
             for m in SSN_CONTEXT_RE.finditer(text):
                 add("us_ssn", m.start(1), m.end(1), mask(m.group(1)), m.group(1))
@@ -219,19 +330,32 @@ class PiiDetector:
                 nearby = text[max(0, m.start() - 40) : m.start()]
                 if valid or NINO_CONTEXT_RE.search(nearby):
                     add("uk_nino", m.start(), m.end(), mask(m.group()), "".join(m.groups()))
-        if "street_address" in kinds:
-            for m in STREET_RE.finditer(text):
-                words = m.group(2).lower().split()
-                if any(w.strip(".") in STREET_STOP for w in words):
-                    continue
-                if m.group(0).islower() and m.group(3).lower() in ("way", "place", "pl", "row", "walk", "close", "court", "ct", "square", "sq", "circle", "cir", "trail", "pike"):  # fmt: skip
-                    continue
-                add("street_address", m.start(), m.end(), m.group(), m.group().lower())
-        if "birthdate" in kinds:
-            for m in BIRTH_RE.finditer(text):
-                add("birthdate", m.start(), m.end(), m.group(), m.group(1).lower())
         if "phone" in kinds:
             self._phones(text, add)
+
+    def _streets(self, text: str, add: _Add) -> None:
+        for m in STREET_RE.finditer(text):
+            words = m.group(2).lower().split()
+            if any(w.strip(".") in STREET_STOP for w in words):
+                continue
+            if m.group(0).islower() and m.group(3).lower() in (
+                "way",
+                "place",
+                "pl",
+                "row",
+                "walk",
+                "close",
+                "court",
+                "ct",
+                "square",
+                "sq",
+                "circle",
+                "cir",
+                "trail",
+                "pike",
+            ):
+                continue
+            add("street_address", m.start(), m.end(), m.group(), m.group().lower())
 
     def _phones(self, text: str, add: _Add) -> None:
         for m in PHONE_RE.finditer(text):
@@ -242,6 +366,8 @@ class PiiDetector:
             # Dates and times are not phone numbers, whatever a numbering plan allows.
             if re.fullmatch(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}", candidate):
                 continue
+            if re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", candidate):
+                continue  # an IP address (a private one, or it would have been claimed)
             number = None
             for region in self.regions:
                 try:
@@ -256,25 +382,36 @@ class PiiDetector:
             key = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             add("phone", m.start(), m.end(), m.group().strip(), key)
 
-    def _words(self, text: str, add: _Add, has_digit: bool) -> None:
+    def _words(self, text: str, add: _Add, words: set[str]) -> None:
+        """Detectors keyed by a word ("born", "plate", "booking"...) in a text with digits."""
         kinds = self.kinds
-        if "postcode" in kinds and has_digit:
+        if "street_address" in kinds and not STREET_WORDS.isdisjoint(words):
+            self._streets(text, add)
+        if "birthdate" in kinds and not BIRTH_WORDS.isdisjoint(words):
+            for m in BIRTH_RE.finditer(text):
+                add("birthdate", m.start(), m.end(), m.group(), m.group(1).lower())
+        if "postcode" in kinds:
             for m in POSTCODE_RE.finditer(text):
                 add("postcode", m.start(), m.end(), m.group(), m.group().replace(" ", ""))
-        if "licence_plate" in kinds and has_digit:
+        if "licence_plate" in kinds and not PLATE_WORDS.isdisjoint(words):
             for m in PLATE_RE.finditer(text):
                 value = m.group(1)
                 if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
                     add("licence_plate", m.start(1), m.end(1), value, value.upper())
-        if "booking_code" in kinds:
+        if "booking_code" in kinds and not BOOKING_WORDS.isdisjoint(words):
             for m in BOOKING_RE.finditer(text):
                 code = m.group(1)
-                if code.isupper() or (any(c.isdigit() for c in code) and any(c.isalpha() for c in code)):  # fmt: skip
+                if code.isupper() or (
+                    any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
+                ):
                     add("booking_code", m.start(1), m.end(1), mask(code, 2), code.upper())
-        if "boarding_pass" in kinds and has_digit and BOARDING_RE.search(text):
-            m = FLIGHT_RE.search(text)
-            if m:
-                add("boarding_pass", m.start(), m.end(), m.group(), m.group())
+        if (
+            "boarding_pass" in kinds
+            and not BOARDING_WORDS.isdisjoint(words)
+            and BOARDING_RE.search(text)
+        ):
+            flight = FLIGHT_RE.search(text)
+            if flight:
+                add("boarding_pass", flight.start(), flight.end(), flight.group(), flight.group())
         if "checkin" in kinds and "m at " in text:
-            for m in CHECKIN_RE.finditer(text):
-                add("checkin", m.start(), m.end(), m.group(), m.group(1).lower())
+            self._checkins(text, add)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from footprint.errors import ConfigError
 from footprint.checklist.text import plain
+from footprint.errors import ConfigError
 from footprint.paths import resources_dir
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -24,10 +24,24 @@ CONTEXT_EFFECTS = ("ignore", "downgrade", "suppress")
 CONTEXTS = ("negated", "quoted", "lyrics", "news")
 # Built-in detectors that personal_data.toml can configure.
 DETECTORS = (
-    "phone", "email", "street_address", "postcode", "birthdate", "card_number", "us_ssn",
-    "uk_nino", "iban", "licence_plate", "booking_code", "boarding_pass", "coordinates",
-    "ip_address", "checkin", "login_ips", "own_identifier",
-)  # fmt: skip
+    "phone",
+    "email",
+    "street_address",
+    "postcode",
+    "birthdate",
+    "card_number",
+    "us_ssn",
+    "uk_nino",
+    "iban",
+    "licence_plate",
+    "booking_code",
+    "boarding_pass",
+    "coordinates",
+    "ip_address",
+    "checkin",
+    "login_ips",
+    "own_identifier",
+)
 ACCOUNT_CHECKS = ("dormant", "forgotten_profile", "real_name_linked", "username_links_sites")
 WORD_RE = re.compile(r"^[a-z0-9]+$")
 
@@ -82,7 +96,9 @@ class _Table:
         try:
             return re.compile(pattern)
         except re.error as exc:
-            raise self.error(f"'{key}' is not a valid regular expression ({exc}): {pattern!r}")
+            raise self.error(
+                f"'{key}' is not a valid regular expression ({exc}): {pattern!r}"
+            ) from exc
 
     def done(self) -> None:
         if self.data:
@@ -269,7 +285,9 @@ def _content_file(
             regex = pt.regex(pt.get("regex", str, required=True), "regex")
             anchors = tuple(_words(pt, "anchors", phrase=False))
             if not anchors:
-                raise pt.error("'anchors' needs at least one word the pattern cannot match without.")
+                raise pt.error(
+                    "'anchors' needs at least one word the pattern cannot match without."
+                )
             pt.done()
             patterns.append(Pattern(regex, anchors))
         near = None
@@ -426,9 +444,7 @@ def _context(data: dict[str, Any], name: str) -> tuple[Context, ScoreModel, floa
     return context, score, threshold, model_category
 
 
-def _checked(
-    path: Path, reader: Callable[[dict[str, Any], str], T], name: str | None = None
-) -> T:
+def _checked(path: Path, reader: Callable[[dict[str, Any], str], T], name: str | None = None) -> T:
     return reader(_parse_toml(path), name or path.name)
 
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 # Letters, digits and the symbols people put inside words to dodge filters.
-TOKEN_RE = re.compile(r"[\w@$!*'’]+")
+TOKEN_RE = re.compile(r"[\w@$!*'\u2019]+")
 # "f u c k", "f.u.c.k", "f-u-c-k": single letters joined by one separator, 3 or more.
 SPACED_RE = re.compile(r"(?<![\w@$])(?:[a-z][ ._\-]){2,}[a-z](?![\w@$])")
 # "fuuuuck": three or more of one letter.
@@ -18,8 +18,22 @@ REPEAT_RE = re.compile(r"([a-z])\1{2,}")
 MENTION_RE = re.compile(r"@\w{2,}")
 URL_RE = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 
-LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
-                      "@": "a", "$": "s", "!": "i", "|": "l", "9": "g"})  # fmt: skip
+LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "l",
+        "9": "g",
+    }
+)
 
 
 def lower_same_length(text: str) -> str:
@@ -41,7 +55,7 @@ class Token:
 
 def plain(word: str) -> str:
     """A word as the rule files spell it: apostrophes dropped, hyphens as spaces."""
-    return word.replace("'", "").replace("’", "").replace("-", " ")
+    return word.replace("'", "").replace("\u2019", "").replace("-", " ")
 
 
 def normalise_token(raw: str) -> str:
@@ -62,14 +76,14 @@ def tokenize(low: str) -> list[Token]:
         raw = m.group()
         start, end = m.start(), m.end()
         # Keep the span on the word itself, not on quotes or a trailing "!!".
-        stripped = raw.lstrip("'’!*")
+        stripped = raw.lstrip("'\u2019!*")
         start += len(raw) - len(stripped)
-        core = stripped.rstrip("'’!")
+        core = stripped.rstrip("'\u2019!")
         end -= len(stripped) - len(core)
         if not core:
             continue
         mention = core.startswith("@") and len(core) > 2 and core[1:].replace("_", "a").isalnum()
-        word = core.replace("'", "").replace("’", "")
+        word = core.replace("'", "").replace("\u2019", "")
         tokens.append(Token(start, end, word, normalise_token(word), mention))
     return tokens
 

@@ -21,7 +21,7 @@ import sqlite_utils
 from footprint.errors import MigrationError, SchemaTooNewError, StoreError
 from footprint.paths import ensure_private_dir
 from footprint.store.database import _create_private_file, utcnow
-from footprint.store.schema import V1_SCHEMA, V2_SCHEMA, V3_SCHEMA
+from footprint.store.schema import V1_SCHEMA, V2_SCHEMA, V3_SCHEMA, V4_SCHEMA
 
 if TYPE_CHECKING:
     from footprint.store.database import Store
@@ -55,6 +55,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _run_script(V1_SCHEMA)),
     Migration(2, "full-text search over items; app settings", _v2_build_search_index),
     Migration(3, "import history", _run_script(V3_SCHEMA)),
+    Migration(4, "checklist: checked items, finding titles and details", _run_script(V4_SCHEMA)),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -212,3 +212,13 @@ V3_SCHEMA: tuple[str, ...] = (
         details TEXT NOT NULL DEFAULT '{}'
     )""",
 )
+
+V4_SCHEMA: tuple[str, ...] = (
+    # The content hash an item had when the checklist last evaluated it: a scan only looks
+    # at items whose hash changed since (and at everything when the rules change).
+    "ALTER TABLE items ADD COLUMN checked_hash TEXT",
+    # A short title and structured details (deep link, safe value, model probability...).
+    "ALTER TABLE findings ADD COLUMN title TEXT",
+    "ALTER TABLE findings ADD COLUMN details TEXT NOT NULL DEFAULT '{}'",
+    "CREATE INDEX findings_category ON findings (category, severity)",
+)

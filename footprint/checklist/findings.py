@@ -1,0 +1,206 @@
+"""Reading findings and recording the person's decisions about them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from footprint.checklist.rules import SEVERITIES
+from footprint.errors import InputError
+from footprint.store.database import utcnow
+
+if TYPE_CHECKING:
+    from footprint.store.database import Store
+
+STATES = ("open", "in_progress", "done", "verified", "dismissed", "snoozed")
+
+
+@dataclass
+class Finding:
+    id: int
+    rule: str
+    category: str
+    severity: str
+    title: str | None
+    why: str | None
+    state: str
+    state_reason: str | None
+    evidence: list[dict[str, Any]]
+    details: dict[str, Any]
+    created_at: str
+    platform: str | None
+    item_key: str | None
+    item_created_at: str | None
+    url: str | None
+    visibility: str | None
+    subject: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity,
+            "title": self.title,
+            "platform": self.platform,
+            "item_key": self.item_key,
+            "created_at": self.created_at,
+            "item_created_at": self.item_created_at,
+            "url": self.url,
+            "visibility": self.visibility,
+            "evidence": self.evidence,
+            "why": self.why,
+            "state": self.state,
+            "state_reason": self.state_reason,
+            "details": self.details,
+        }
+
+
+_SELECT = (
+    "SELECT f.id, f.rule_id, f.category, f.severity, f.title, f.why, f.state, f.state_reason, "
+    "f.evidence, f.details, f.first_seen_at, f.subject, i.platform, i.kind, i.platform_id, "
+    "i.created_at, i.url, i.visibility, a.platform "
+    "FROM findings f LEFT JOIN items i ON i.id = f.item_id "
+    "LEFT JOIN accounts a ON a.id = f.account_id"
+)
+
+
+def _row(row: tuple[Any, ...]) -> Finding:
+    (
+        fid,
+        rule,
+        category,
+        severity,
+        title,
+        why,
+        state,
+        reason,
+        evidence,
+        details,
+        first_seen,
+        subject,
+        platform,
+        kind,
+        platform_id,
+        item_created,
+        url,
+        visibility,
+        account_platform,
+    ) = row
+    return Finding(
+        id=fid,
+        rule=rule,
+        category=category,
+        severity=severity,
+        title=title,
+        why=why,
+        state=state,
+        state_reason=reason,
+        evidence=json.loads(evidence or "[]"),
+        details=json.loads(details or "{}"),
+        created_at=first_seen,
+        platform=platform or account_platform,
+        item_key=f"{platform}/{kind}/{platform_id}" if platform else None,
+        item_created_at=item_created,
+        url=url,
+        visibility=visibility,
+        subject=subject,
+    )
+
+
+def list_findings(
+    store: Store,
+    *,
+    category: str | None = None,
+    min_severity: str | None = None,
+    states: tuple[str, ...] | None = ("open", "in_progress"),
+    platform: str | None = None,
+    limit: int | None = None,
+) -> list[Finding]:
+    where, params = [], []
+    if category:
+        where.append("f.category = ?")
+        params.append(category)
+    if min_severity:
+        if min_severity not in SEVERITIES:
+            raise InputError(
+                f"Unknown severity {min_severity!r}.", hint=f"Use one of: {', '.join(SEVERITIES)}."
+            )
+        allowed = SEVERITIES[SEVERITIES.index(min_severity) :]
+        where.append(f"f.severity IN ({','.join('?' * len(allowed))})")
+        params.extend(allowed)
+    if states:
+        where.append(f"f.state IN ({','.join('?' * len(states))})")
+        params.extend(states)
+    if platform:
+        where.append("COALESCE(i.platform, a.platform) = ?")
+        params.append(platform)
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    order = " ORDER BY CASE f.severity " + " ".join(
+        f"WHEN '{s}' THEN {i}" for i, s in enumerate(reversed(SEVERITIES))
+    )
+    sql += order + " END, i.created_at DESC, f.id"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [_row(r) for r in store.conn.execute(sql, params)]
+
+
+def get_finding(store: Store, finding_id: int) -> Finding:
+    row = store.conn.execute(_SELECT + " WHERE f.id = ?", (finding_id,)).fetchone()
+    if row is None:
+        raise InputError(
+            f"There is no finding {finding_id}.", hint="`footprint findings` lists them."
+        )
+    return _row(row)
+
+
+def set_state(
+    store: Store,
+    finding_id: int,
+    state: str,
+    *,
+    reason: str | None = None,
+    snoozed_until: str | None = None,
+    actor: str = "user",
+) -> Finding:
+    """Record a decision: dismiss (needs a reason), reopen, snooze, mark in progress or done."""
+    if state not in STATES:
+        raise InputError(f"Unknown state {state!r}.", hint=f"Use one of: {', '.join(STATES)}.")
+    if state == "dismissed" and not (reason and reason.strip()):
+        raise InputError(
+            "Dismissing a finding needs a reason.",
+            hint='Say why, for example --reason "quoting a song".',
+        )
+    if state == "snoozed" and not snoozed_until:
+        raise InputError("Snoozing a finding needs a date to come back.")
+    with store.transaction() as db:
+        finding = get_finding(store, finding_id)
+        now = utcnow()
+        db.conn.execute(
+            "UPDATE findings SET state = ?, state_reason = ?, snoozed_until = ?, updated_at = ? "
+            "WHERE id = ?",
+            (state, reason.strip() if reason else None, snoozed_until, now, finding_id),
+        )
+        db.conn.execute(
+            "INSERT INTO finding_events (finding_id, at, actor, from_state, to_state, note) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (finding_id, now, actor, finding.state, state, reason),
+        )
+    return get_finding(store, finding_id)
+
+
+def dismiss(store: Store, finding_id: int, reason: str) -> Finding:
+    return set_state(store, finding_id, "dismissed", reason=reason)
+
+
+def reopen(store: Store, finding_id: int) -> Finding:
+    return set_state(store, finding_id, "open")
+
+
+def counts_by_category(store: Store) -> dict[str, int]:
+    rows = store.conn.execute(
+        "SELECT category, COUNT(*) FROM findings WHERE state IN ('open', 'in_progress') "
+        "GROUP BY category ORDER BY 2 DESC"
+    )
+    return dict(rows.fetchall())

@@ -1,0 +1,533 @@
+"""Evaluate the store against the checklist: items in batches (incrementally), then the
+account-level rules, then the score.
+
+Each batch commits on its own, together with the items' "checked" marks, so a scan that is
+killed half-way resumes where it stopped. A finding the person decided about (dismissed,
+done, snoozed...) keeps that decision across re-scans; an open finding whose evidence is
+gone (the post was edited, a rule changed) is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from footprint.checklist.engine import Checker, Draft, person_from_profile
+from footprint.checklist.rules import AccountRule, RuleSet
+from footprint.checklist.score import Score, compute_score, snapshot
+from footprint.platforms import display_name as platform_name
+from footprint.progress import CancelToken
+from footprint.store.database import utcnow
+from footprint.store.profile import get_profile
+
+if TYPE_CHECKING:
+    from footprint.store.database import Store
+
+BATCH = 2000
+FINGERPRINT_KEY = "checklist.fingerprint"
+# Items that are not the person's words: settings, IP logs, check-ins get their own rules.
+NOT_TEXT = frozenset({"setting", "login_ip", "upload_ip", "checkin", "deleted_post"})
+IP_KINDS = ("login_ip", "upload_ip")
+KEEP_WHEN_GONE = ("in_progress", "done", "verified", "dismissed")
+
+
+@dataclass
+class ScanProgress:
+    done: int
+    total: int
+    stage: str = "items"
+
+
+ScanCallback = Callable[[ScanProgress], None]
+
+
+@dataclass
+class ScanSummary:
+    checked: int = 0
+    full: bool = False
+    new: int = 0
+    updated: int = 0
+    removed: int = 0
+    elapsed: float = 0.0
+    score: Score | None = None
+    by_category: dict[str, int] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        kind = "Full scan" if self.full else "Scan"
+        out = [
+            f"{kind}: checked {self.checked} item(s) in {self.elapsed:.1f} s; "
+            f"{self.new} new finding(s), {self.updated} updated, {self.removed} no longer apply."
+        ]
+        if self.score:
+            out += self.score.explanation
+        return out
+
+
+def _item_subject(platform: str, kind: str, platform_id: str) -> str:
+    return f"item:{platform}/{kind}/{platform_id}"
+
+
+class _Writer:
+    """Applies drafts for a set of subjects: insert new, update existing, drop stale open ones."""
+
+    def __init__(self, store: Store, summary: ScanSummary) -> None:
+        self.store = store
+        self.summary = summary
+
+    def apply(
+        self,
+        drafts: list[tuple[str, int | None, int | None, Draft]],  # subject, item, account, draft
+        existing: list[tuple[int, str, str, str]],  # id, rule, subject, state
+    ) -> None:
+        conn = self.store.conn
+        now = utcnow()
+        known = {(rule, subject): (fid, state) for fid, rule, subject, state in existing}
+        seen: set[tuple[str, str]] = set()
+        inserts, updates = [], []
+        for subject, item_id, account_id, d in drafts:
+            key = (d.rule_id, subject)
+            if key in seen:
+                continue
+            seen.add(key)
+            evidence = json.dumps(d.evidence, ensure_ascii=False)
+            details = json.dumps(d.details, ensure_ascii=False, sort_keys=True)
+            if key in known:
+                updates.append(
+                    (
+                        d.category,
+                        d.severity,
+                        d.why,
+                        d.title,
+                        evidence,
+                        details,
+                        item_id,
+                        account_id,
+                        now,
+                        now,
+                        known[key][0],
+                    )
+                )
+            else:
+                inserts.append(
+                    (
+                        d.rule_id,
+                        d.category,
+                        d.severity,
+                        subject,
+                        item_id,
+                        account_id,
+                        evidence,
+                        d.why,
+                        d.title,
+                        details,
+                        now,
+                        now,
+                        now,
+                    )
+                )
+        if updates:
+            conn.executemany(
+                "UPDATE findings SET category = ?, severity = ?, why = ?, title = ?, evidence = ?, "
+                "details = ?, item_id = ?, account_id = ?, last_seen_at = ?, updated_at = ? "
+                "WHERE id = ?",
+                updates,
+            )
+        for row in inserts:
+            cursor = conn.execute(
+                "INSERT INTO findings (rule_id, category, severity, subject, item_id, account_id, "
+                "evidence, why, title, details, first_seen_at, last_seen_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            conn.execute(
+                "INSERT INTO finding_events (finding_id, at, actor, from_state, to_state, note) "
+                "VALUES (?, ?, 'scan', NULL, 'open', NULL)",
+                (cursor.lastrowid, now),
+            )
+        stale = [
+            fid
+            for (rule, subject), (fid, state) in known.items()
+            if (rule, subject) not in seen and state not in KEEP_WHEN_GONE
+        ]
+        if stale:
+            conn.executemany("DELETE FROM findings WHERE id = ?", [(f,) for f in stale])
+        self.summary.new += len(inserts)
+        self.summary.updated += len(updates)
+        self.summary.removed += len(stale)
+
+
+def make_checker(store: Store, rules: RuleSet | None = None, use_model: bool = True) -> Checker:
+    person = person_from_profile(get_profile(store).identifiers)
+    return Checker(rules=rules, person=person, use_model=use_model)
+
+
+def scan(
+    store: Store,
+    *,
+    checker: Checker | None = None,
+    full: bool = False,
+    progress: ScanCallback | None = None,
+    cancel: CancelToken | None = None,
+    batch_size: int = BATCH,
+    now: datetime | None = None,
+) -> ScanSummary:
+    started = time.perf_counter()
+    checker = checker or make_checker(store)
+    rules = checker.rules
+    summary = ScanSummary()
+    previous = store.conn.execute(
+        "SELECT value FROM app_settings WHERE key = ?", (FINGERPRINT_KEY,)
+    ).fetchone()
+    if full or previous is None or previous[0] != checker.fingerprint:
+        summary.full = True
+        # Marks go first and alone: a scan killed after this resumes as the full scan it was.
+        with store.transaction() as db:
+            db.conn.execute("UPDATE items SET checked_hash = NULL WHERE checked_hash IS NOT NULL")
+            _set(db.conn, FINGERPRINT_KEY, checker.fingerprint)
+    total = store.conn.execute(
+        "SELECT COUNT(*) FROM items WHERE checked_hash IS NULL OR checked_hash != content_hash"
+    ).fetchone()[0]
+    writer = _Writer(store, summary)
+    accounts = _account_handles(store)
+    done = 0
+    for batch in _pending(store, batch_size):
+        if cancel:
+            cancel.check("The scan")
+        drafts = []
+        for item_id, platform, kind, platform_id, title, text, account_id, *_ in batch:
+            subject = _item_subject(platform, kind, platform_id)
+            for d in _item_drafts(
+                checker, platform, kind, platform_id, title, text, accounts.get(account_id)
+            ):
+                drafts.append((subject, item_id, account_id, d))
+        ids = [row[0] for row in batch]
+        with store.transaction() as db:
+            existing = []
+            for chunk in _chunks(ids, 500):
+                existing += db.conn.execute(
+                    "SELECT id, rule_id, subject, state FROM findings "
+                    f"WHERE item_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            writer.apply(drafts, existing)
+            db.conn.executemany(
+                "UPDATE items SET checked_hash = ? WHERE id = ?",
+                [(row[-1], row[0]) for row in batch],
+            )
+        done += len(batch)
+        summary.checked = done
+        if progress:
+            progress(ScanProgress(done, total))
+    # Account-level rules look at everything at once; they are cheap.
+    if progress:
+        progress(ScanProgress(done, total, "accounts"))
+    with store.transaction() as db:
+        existing = db.conn.execute(
+            "SELECT id, rule_id, subject, state FROM findings WHERE item_id IS NULL"
+        ).fetchall()
+        writer.apply(_account_drafts(store, checker, now or datetime.now(UTC)), existing)
+    summary.score = compute_score(store, rules, now)
+    snapshot(store, summary.score, checker.fingerprint)
+    summary.by_category = dict(
+        store.conn.execute(
+            "SELECT category, COUNT(*) FROM findings WHERE state IN ('open', 'in_progress') "
+            "GROUP BY category"
+        ).fetchall()
+    )
+    summary.elapsed = time.perf_counter() - started
+    return summary
+
+
+def _set(conn: Any, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        (key, value, utcnow()),
+    )
+
+
+def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _pending(store: Store, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """Items not yet checked with these rules, in id order, a batch at a time."""
+    last = 0
+    while True:
+        rows = store.conn.execute(
+            "SELECT id, platform, kind, platform_id, title, text, account_id, content_hash "
+            "FROM items WHERE id > ? AND (checked_hash IS NULL OR checked_hash != content_hash) "
+            "ORDER BY id LIMIT ?",
+            (last, size),
+        ).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield rows
+
+
+def _account_handles(store: Store) -> dict[int, str]:
+    return dict(store.conn.execute("SELECT id, handle FROM accounts").fetchall())
+
+
+def _item_drafts(
+    checker: Checker,
+    platform: str,
+    kind: str,
+    platform_id: str,
+    title: str | None,
+    text: str | None,
+    handle: str | None,
+) -> list[Draft]:
+    if kind == "setting":
+        return _setting_drafts(checker.rules, platform, platform_id, text, handle)
+    if kind == "checkin":
+        detector = checker.rules.detectors.get("checkin")
+        if detector is None:
+            return []
+        where = text or title or "a place"
+        return [
+            Draft(
+                detector.id,
+                "personal_data",
+                detector.severity,
+                detector.why,
+                detector.title,
+                [
+                    {
+                        "field": "text",
+                        "start": 0,
+                        "end": len(where),
+                        "match": where,
+                        "rule": detector.id,
+                        "excerpt": where,
+                    }
+                ],
+            )
+        ]
+    if kind in NOT_TEXT:
+        return []
+    drafts = checker.check(text or "")
+    # Titles of posts and videos are the person's words too; profile field titles are labels.
+    if title and kind not in ("profile_field",):
+        seen = {d.rule_id for d in drafts}
+        for d in checker.check(title, "title"):
+            if d.rule_id not in seen:
+                drafts.append(d)
+    return drafts
+
+
+def _setting_drafts(
+    rules: RuleSet, platform: str, key: str, value: str | None, handle: str | None
+) -> list[Draft]:
+    out = []
+    for rule in rules.settings:
+        if rule.platform != platform or rule.key != key:
+            continue
+        if (value or "").strip().lower() not in rule.loose:
+            continue
+        instance = handle.rsplit("@", 1)[-1] if handle and handle.count("@") >= 2 else ""
+        link = rule.deep_link.replace("{instance}", instance or "mastodon.social").replace(
+            "{handle}", (handle or "").lstrip("@")
+        )
+        out.append(
+            Draft(
+                rule.id,
+                "settings",
+                rule.severity,
+                rule.exposes,
+                rule.title,
+                [
+                    {
+                        "field": "value",
+                        "start": 0,
+                        "end": len(value or ""),
+                        "match": value,
+                        "rule": rule.id,
+                        "excerpt": f"{key} = {value}",
+                    }
+                ],
+                {"safe": rule.safe, "auto_fix": rule.auto_fix, "deep_link": link, "key": key},
+            )
+        )
+    return out
+
+
+def _account_drafts(
+    store: Store, checker: Checker, now: datetime
+) -> list[tuple[str, int | None, int | None, Draft]]:
+    out: list[tuple[str, int | None, int | None, Draft]] = []
+    conn = store.conn
+    for rule in checker.rules.accounts:
+        handler = _ACCOUNT_CHECKS[rule.check]
+        out.extend(handler(conn, checker, rule, now))
+    login = checker.rules.detectors.get("login_ips")
+    if login:
+        rows = conn.execute(
+            "SELECT platform, kind, COUNT(*), COUNT(DISTINCT text) FROM items "
+            f"WHERE kind IN ({','.join('?' * len(IP_KINDS))}) GROUP BY platform, kind",
+            IP_KINDS,
+        ).fetchall()
+        for platform, kind, count, distinct in rows:
+            what = ("login" if kind == "login_ip" else "upload") + ("s" if count != 1 else "")
+            where = f"{distinct} address" + ("es" if distinct != 1 else "")
+            evidence = [
+                {
+                    "field": "items",
+                    "match": f"{platform}: {count} {what} from {where}",
+                    "rule": login.id,
+                }
+            ]
+            draft = Draft(
+                login.id,
+                "personal_data",
+                login.severity,
+                login.why,
+                login.title,
+                evidence,
+                {"count": count, "distinct": distinct, "kind": kind},
+            )
+            out.append((f"ips:{platform}/{kind}", None, None, draft))
+    return out
+
+
+def _dormant(
+    conn: Any, checker: Checker, rule: AccountRule, now: datetime
+) -> Iterator[tuple[str, int | None, int | None, Draft]]:
+    years = float(rule.params.get("years", 2))
+    cutoff = (now - timedelta(days=365.25 * years)).isoformat()
+    rows = conn.execute(
+        "SELECT a.id, a.platform, a.handle, MAX(i.created_at) FROM accounts a "
+        "JOIN items i ON i.account_id = a.id "
+        "WHERE a.status = 'active' AND i.kind IN ('post', 'comment', 'reply', 'repost') "
+        "AND i.created_at IS NOT NULL GROUP BY a.id"
+    ).fetchall()
+    for account_id, platform, handle, newest in rows:
+        if newest and newest < cutoff:
+            evidence = [
+                {"field": "account", "match": f"{handle}: last post {newest[:10]}", "rule": rule.id}
+            ]
+            draft = Draft(
+                rule.id,
+                "account",
+                rule.severity,
+                rule.why,
+                f"Dormant account: {handle}",
+                evidence,
+                {"last_post": newest},
+            )
+            yield (f"account:{platform}/{handle}", None, account_id, draft)
+
+
+def _latest_found(conn: Any) -> list[tuple[str, str, str | None, str | None]]:
+    """(site, username, category, url) found in each username's latest finished sweep."""
+    return conn.execute(
+        "SELECT c.site, c.username, c.category, c.url FROM site_checks c "
+        "JOIN sweeps s ON s.id = c.sweep_id "
+        "WHERE c.status = 'found' AND s.state = 'finished' AND s.id = ("
+        "  SELECT MAX(s2.id) FROM sweeps s2 WHERE s2.username = s.username "
+        "  AND s2.state = 'finished') "
+        "AND NOT EXISTS (SELECT 1 FROM site_claims k WHERE k.site = c.site "
+        "  AND k.username = c.username AND k.claim = 'not_mine')"
+    ).fetchall()
+
+
+def _forgotten(
+    conn: Any, checker: Checker, rule: AccountRule, now: datetime
+) -> Iterator[tuple[str, int | None, int | None, Draft]]:
+    known = {
+        (p.lower(), h.lower().lstrip("@").split("@")[0])
+        for p, h in conn.execute("SELECT platform, handle FROM accounts").fetchall()
+    }
+    sensitive = set(rule.params.get("sensitive_categories", []))
+    sensitive_severity = str(rule.params.get("sensitive_severity", rule.severity))
+    for site, username, category, url in _latest_found(conn):
+        if (site.lower(), username.lower()) in known:
+            continue
+        severity = sensitive_severity if category in sensitive else rule.severity
+        evidence = [{"field": "profile", "match": url or f"{site}/{username}", "rule": rule.id}]
+        draft = Draft(
+            rule.id,
+            "account",
+            severity,
+            rule.why,
+            f"Profile found on {site}: {username}",
+            evidence,
+            {"site": site, "username": username, "url": url, "site_category": category},
+        )
+        yield (f"site:{site}/{username}", None, None, draft)
+
+
+def _real_name(
+    conn: Any, checker: Checker, rule: AccountRule, now: datetime
+) -> Iterator[tuple[str, int | None, int | None, Draft]]:
+    names = [n.lower() for n in checker.person.names if n.strip()]
+    if not names:
+        return
+    rows = conn.execute(
+        "SELECT a.id, a.platform, a.handle, a.display_name, "
+        "(SELECT group_concat(i.text, ' | ') FROM items i WHERE i.account_id = a.id "
+        " AND i.kind = 'profile_field' AND i.visibility IS NOT 'private') FROM accounts a"
+    ).fetchall()
+    for account_id, platform, handle, display_name, fields in rows:
+        haystack = f"{display_name or ''} | {fields or ''}".lower()
+        hits = [n for n in names if all(part in haystack for part in n.split())]
+        if hits:
+            evidence = [
+                {
+                    "field": "profile",
+                    "match": hits[0],
+                    "rule": rule.id,
+                    "excerpt": f"{handle}: {display_name or ''}",
+                }
+            ]
+            draft = Draft(
+                rule.id,
+                "account",
+                rule.severity,
+                rule.why,
+                f"Real name on {platform} profile {handle}",
+                evidence,
+            )
+            yield (f"account:{platform}/{handle}", None, account_id, draft)
+
+
+def _username_links(
+    conn: Any, checker: Checker, rule: AccountRule, now: datetime
+) -> Iterator[tuple[str, int | None, int | None, Draft]]:
+    minimum = int(rule.params.get("min_sites", 3))
+    sites: dict[str, dict[str, str]] = {}  # username -> {site key: site name}
+    for site, username, _, _ in _latest_found(conn):
+        sites.setdefault(username.lower(), {}).setdefault(site.lower(), site)
+    for platform, handle in conn.execute("SELECT platform, handle FROM accounts").fetchall():
+        name = platform_name(platform)
+        user = handle.lower().lstrip("@").split("@")[0]
+        sites.setdefault(user, {}).setdefault(name.lower(), name)
+    for username, named in sorted(sites.items()):
+        found = sorted(named.values(), key=str.lower)
+        if len(found) >= minimum:
+            listed = ", ".join(found)
+            evidence = [{"field": "sites", "match": listed, "rule": rule.id}]
+            draft = Draft(
+                rule.id,
+                "account",
+                rule.severity,
+                rule.why,
+                f"Username {username} on {len(found)} sites",
+                evidence,
+                {"sites": sorted(found)},
+            )
+            yield (f"username:{username}", None, None, draft)
+
+
+_ACCOUNT_CHECKS = {
+    "dormant": _dormant,
+    "forgotten_profile": _forgotten,
+    "real_name_linked": _real_name,
+    "username_links_sites": _username_links,
+}
