@@ -9,6 +9,7 @@ token-by-token pass that records spans.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -26,7 +27,9 @@ from footprint.checklist.text import (
 
 WORDS_RE = re.compile(r"[^\W_]+")
 # A letter next to a digit or symbol inside a word (sh1t, f*ck, a$$, @ss, $hit, b!tch).
-OBFUSCATED_RE = re.compile(r"[a-z][0-9@$*!|]+[a-z0-9*$]|(?<![\w@$*])[@$*][a-z]{2}|[a-z][$*]{2}")
+OBFUSCATED_RE = re.compile(
+    r"[a-z][0-9@$*!|]+[a-z0-9*$]|(?<![\w@$*])[$*][a-z]{2}|(?<![\w@$*])@[a-z]{2,4}\b(?!_)|[a-z][$*]{2}"
+)
 QUOTE_RE = re.compile(r"\"[^\"\n]{3,}\"|“[^”\n]{3,}”|«[^»\n]{3,}»|^>.*$", re.MULTILINE)
 
 _TERM, _PHRASE, _ANCHOR = 0, 1, 2
@@ -225,7 +228,8 @@ class ContentMatcher:
         for word, entries in self._vocab.items():
             for kind, _, payload in entries:
                 if kind == _PHRASE:
-                    self._phrase_words.setdefault(word, []).append(payload[1])  # type: ignore[index]
+                    forms = payload[1]  # type: ignore[index]
+                    self._phrase_words.setdefault(word, []).append(forms)
                 elif kind == _ANCHOR:
                     self._pattern_words.setdefault(word, []).append(payload.regex)  # type: ignore[attr-defined]
         self._phrase_keys = frozenset(self._phrase_words)
@@ -245,19 +249,29 @@ class ContentMatcher:
     def vocabulary_size(self) -> int:
         return len(self._vocab)
 
-    def candidate(self, low: str) -> bool:
-        """Cheap test: could this text match anything at all?"""
-        words = set(WORDS_RE.findall(low.replace("'", "").replace("\u2019", "")))
+    def candidate(self, low: str, words: set[str] | None = None) -> bool:
+        """Cheap test: could this text match anything at all? (``words``: see words_of)"""
+        plain = low.replace("'", "").replace("\u2019", "")
+        if words is None:
+            words = set(WORDS_RE.findall(plain))
         if not self._term_words.isdisjoint(words):
             return True
         for word in self._phrase_keys.intersection(words):
             for forms in self._phrase_words[word]:
-                if all(not f.isdisjoint(words) for f in forms):
+                # Compiled on first need: most phrases never come this far.
+                if all(not f.isdisjoint(words) for f in forms) and _phrase_regex(forms).search(
+                    plain
+                ):
                     return True
         for word in self._pattern_keys.intersection(words):
             if any(regex.search(low) for regex in self._pattern_words[word]):
                 return True
         return bool(OBFUSCATED_RE.search(low) or REPEAT_RE.search(low) or SPACED_RE.search(low))
+
+    @staticmethod
+    def words_of(low: str) -> set[str]:
+        """The distinct words of a lower-cased text, apostrophes dropped ("don't" -> "dont")."""
+        return set(WORDS_RE.findall(low.replace("'", "").replace("\u2019", "")))
 
     def allowed_spans(self, low: str) -> list[tuple[int, int]]:
         """Spans any category's allow-list covers (used to vet the model's evidence)."""
@@ -415,6 +429,15 @@ class ContentMatcher:
             if token.norm in words or (token.mention and "@mention" in words):
                 return True
         return False
+
+
+@functools.cache
+def _phrase_regex(forms: tuple[frozenset[str], ...]) -> re.Pattern[str]:
+    """The phrase's words in order, any inflection, separated by anything but letters."""
+    parts = [
+        "(?:" + "|".join(sorted(map(re.escape, f), key=len, reverse=True)) + ")" for f in forms
+    ]
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(parts) + r"(?![^\W_])")
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:

@@ -143,8 +143,8 @@ class Checker:
         drafts: list[Draft] = []
         content = self.content
         groups = []
-        words = None
-        if content.candidate(low):
+        words = content.words_of(low)
+        if content.candidate(low, words):
             tokens = tokenize(low)
             groups = content.match(low, tokens)
         categories = self._categories
@@ -191,7 +191,6 @@ class Checker:
                 )
             )
         if self.model is not None and not any(d.category in OFFENSIVE for d in drafts):
-            words = set(re.findall(r"\w\w+", low))
             strong = self._model_strong.intersection(words)
             if strong:
                 drafts.extend(self._model_draft(text, low, field_name, strong))
