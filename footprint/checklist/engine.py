@@ -15,29 +15,12 @@ import phonenumbers
 from footprint.checklist.content import ContentMatcher
 from footprint.checklist.model import OffensiveModel
 from footprint.checklist.pii import PiiDetector
-from footprint.checklist.rules import SEVERITIES, RuleSet, load_ruleset
+from footprint.checklist.rules import DETECTORS, SEVERITIES, RuleSet, load_ruleset
 from footprint.checklist.text import lower_same_length, tokenize
 from footprint.paths import resources_dir
 
-ITEM_DETECTORS = frozenset(
-    {
-        "phone",
-        "email",
-        "street_address",
-        "postcode",
-        "birthdate",
-        "card_number",
-        "us_ssn",
-        "uk_nino",
-        "iban",
-        "licence_plate",
-        "booking_code",
-        "boarding_pass",
-        "coordinates",
-        "ip_address",
-        "checkin",
-    }
-)
+# Detectors that read one text; the others look at the store as a whole (scan.py).
+ITEM_DETECTORS = frozenset(DETECTORS) - {"login_ips"}
 EXCERPT = 60
 # Where the trained model would only repeat what a rule already said.
 OFFENSIVE = frozenset({"profanity", "harassment", "hate", "threats", "sexual", "extremism"})
