@@ -307,6 +307,7 @@ class ContentMatcher:
         seen_patterns: set[int] = set()
         norms = [t.norm for t in tokens]
         raws = [t.raw for t in tokens]
+        starts = [t.start for t in tokens]
         for index, token in enumerate(tokens):
             found = self._lookup(token)
             if not found:
@@ -335,14 +336,13 @@ class ContentMatcher:
                 elif id(payload) not in seen_patterns:
                     seen_patterns.add(id(payload))
                     regex = payload.regex  # type: ignore[attr-defined]
-                    starts = [t.start for t in tokens]
                     for m in regex.finditer(low):
                         at = max(0, bisect.bisect_right(starts, m.start()) - 1)
                         raw_hits.append((at, Hit(rule, m.start(), m.end(), rule.severity)))
         for start, end, word in spaced_words(low):
             for kind, rule, _ in self._vocab.get(word, ()):
                 if kind == _TERM:
-                    at = bisect.bisect_left([t.start for t in tokens], start)
+                    at = bisect.bisect_left(starts, start)
                     raw_hits.append((at, Hit(rule, start, end, rule.severity)))
         if not raw_hits:
             return []

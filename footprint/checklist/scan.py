@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from footprint.checklist.engine import Checker, Draft, person_from_profile
+from footprint.checklist.findings import counts_by_category
 from footprint.checklist.rules import AccountRule, RuleSet
 from footprint.checklist.score import Score, compute_score, snapshot
 from footprint.platforms import display_name as platform_name
@@ -232,12 +233,7 @@ def scan(
         writer.apply(_account_drafts(store, checker, now or datetime.now(UTC)), existing)
     summary.score = compute_score(store, rules, now)
     snapshot(store, summary.score, checker.fingerprint)
-    summary.by_category = dict(
-        store.conn.execute(
-            "SELECT category, COUNT(*) FROM findings WHERE state IN ('open', 'in_progress') "
-            "GROUP BY category"
-        ).fetchall()
-    )
+    summary.by_category = counts_by_category(store)
     summary.elapsed = time.perf_counter() - started
     return summary
 
