@@ -451,6 +451,269 @@ def cmd_score(args: argparse.Namespace, ctx: Context) -> int:
 # ---------------------------------------------------------------- app
 
 
+# ---------------------------------------------------------------- discovery
+
+
+def _sweep_options(args: argparse.Namespace, store: Store) -> object:
+    from footprint.discovery.engine import SweepOptions
+    from footprint.net import options_from_store
+
+    for name in ("timeout", "deadline"):
+        value = getattr(args, name)
+        if value is not None and not 0 < value <= 3600:
+            raise InputError(f"--{name} must be between 0 and 3600 seconds.")
+    if not 1 <= args.concurrency <= 512:
+        raise InputError("--concurrency must be between 1 and 512.")
+    if not 1 <= args.per_host <= 64:
+        raise InputError("--per-host must be between 1 and 64.")
+    network = options_from_store(store, proxy=args.proxy, user_agent=args.user_agent)
+    return SweepOptions(
+        timeout=args.timeout,
+        deadline=args.deadline,
+        concurrency=args.concurrency,
+        per_host=args.per_host,
+        canary=not args.no_canary,
+        network=network,
+    )
+
+
+def _sweep_record(result: object) -> dict[str, object]:
+    from footprint.discovery.engine import CheckResult
+
+    if isinstance(result, CheckResult):
+        return {
+            "site": result.site.name,
+            "username": result.username,
+            "status": result.status,
+            "url": result.url,
+            "reason": result.reason,
+            "http_status": result.http_status,
+            "elapsed_ms": result.elapsed_ms,
+            "category": None,
+            "detail": result.detail,
+        }
+    record = dict(result)  # type: ignore[call-overload]
+    record.pop("checked_at", None)
+    return record
+
+
+def cmd_sweep(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.catalog.sources import default_catalog
+    from footprint.discovery.engine import REASON_TEXT, SweepOptions
+    from footprint.discovery.sweep import SweepProgress, site_category, sweep
+    from footprint.discovery.variants import name_variants
+    from footprint.progress import CancelToken
+    from footprint.store.profile import get_profile
+
+    with ctx.open_store() as store:
+        options = _sweep_options(args, store)
+        assert isinstance(options, SweepOptions)
+        catalog = default_catalog(ctx.home, [Path(f).expanduser() for f in args.catalog or []])
+        sites = catalog.select(args.site or (), args.category or ())
+        if not sites:
+            raise InputError("No site in the catalog matches --site/--category.")
+        profile = get_profile(store)
+        usernames = list(args.usernames) or profile.of("username")
+        if args.variants:
+            usernames += name_variants(profile.of("name"), usernames)
+        if not usernames:
+            raise InputError(
+                "Which username should footprint look for?",
+                hint="footprint sweep USERNAME, or add yours: footprint profile add username NAME",
+            )
+        jsonl = args.format == "jsonl"
+        bar = ProgressBar(ctx.err)
+        cancel = CancelToken()
+        seen: set[tuple[str, str]] = set()
+
+        def emit(record: dict[str, object]) -> None:
+            seen.add((str(record["site"]), str(record["username"])))
+            ctx.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            ctx.out.flush()
+
+        def progress(p: SweepProgress) -> None:
+            bar.show(
+                p.done / p.total if p.total else 1.0,
+                f"{p.done}/{p.total} sites  found {p.found}  missing {p.missing}  "
+                f"unknown {p.unknown}",
+            )
+            if jsonl and p.last is not None:
+                record = _sweep_record(p.last)
+                record["category"] = site_category(p.last.site)
+                emit(record)
+
+        via = f", through {options.network.redacted_proxy()}" if options.network.proxy else ""
+        ctx.err.write(
+            f"Checking {', '.join(usernames)} on {len(sites)} sites "
+            f"(at most {options.timeout:g} s per site; only these sites are contacted{via})...\n"
+        )
+        try:
+            run = sweep(
+                store, usernames, catalog, options, sites=sites, progress=progress, cancel=cancel
+            )
+        except KeyboardInterrupt:
+            bar.done()
+            ctx.err.write(
+                "\nInterrupted. The verdicts so far are saved; run the same command to "
+                "resume where it stopped.\n"
+            )
+            return EXIT_INTERRUPTED
+        finally:
+            bar.done()
+        if jsonl:
+            for record in run.results:  # resumed verdicts, not streamed above
+                if (str(record["site"]), str(record["username"])) not in seen:
+                    emit(_sweep_record(record))
+        else:
+            _print_sweep_table(ctx, run.results, show_all=args.all)
+        counts = run.counts
+        resumed = f" ({run.resumed} resumed from the last run)" if run.resumed else ""
+        ctx.err.write(
+            f"{counts.found} found, {counts.missing} missing, {counts.unknown} unknown "
+            f"on {len(sites)} sites in {run.elapsed_s:.1f} s{resumed}.\n"
+        )
+        reasons: dict[str, int] = {}
+        for record in run.results:
+            if record["status"] == "unknown":
+                key = str(record["reason"])
+                reasons[key] = reasons.get(key, 0) + 1
+        for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+            ctx.err.write(f"  unknown ({n}): {REASON_TEXT.get(reason, reason)}\n")
+        if counts.found:
+            ctx.err.write(
+                "Tell footprint which found profiles are yours: "
+                "footprint claim SITE USERNAME mine|not-mine\n"
+            )
+        from footprint.checklist.scan import scan
+
+        summary = scan(store)
+        if summary.new:
+            ctx.err.write(f"{summary.new} new finding(s); see: footprint findings\n")
+    return EXIT_OK
+
+
+def _print_sweep_table(ctx: Context, records: list[dict[str, object]], show_all: bool) -> None:
+    rows = [r for r in records if show_all or r["status"] == "found"]
+    order = {"found": 0, "unknown": 1, "missing": 2}
+    rows.sort(key=lambda r: (order[str(r["status"])], str(r["site"]).lower()))
+    if not rows:
+        ctx.out.write("No profile found under that username.\n")
+        return
+    ctx.out.write(f"{'SITE':<24} {'USERNAME':<16} {'STATUS':<8} {'URL / REASON'}\n")
+    for r in rows:
+        tail = r["url"] if r["status"] != "unknown" else r["reason"]
+        ctx.out.write(
+            f"{_one_line(str(r['site']), 24):<24} {_one_line(str(r['username']), 16):<16} "
+            f"{r['status']!s:<8} {tail}\n"
+        )
+
+
+def cmd_found(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.discovery.sweep import found_profiles
+
+    with ctx.open_store() as store:
+        profiles = found_profiles(store, args.username)
+    if args.format == "jsonl":
+        for p in profiles:
+            ctx.out.write(json.dumps(p.__dict__, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    if not profiles:
+        ctx.out.write("No found profiles yet. Run: footprint sweep USERNAME\n")
+        return EXIT_OK
+    label = {"mine": "mine", "not_mine": "not mine", None: "? (undecided)"}
+    ctx.out.write(f"{'SITE':<24} {'USERNAME':<16} {'YOURS?':<14} URL\n")
+    for p in profiles:
+        ctx.out.write(
+            f"{_one_line(p.site, 24):<24} {_one_line(p.username, 16):<16} "
+            f"{label.get(p.claim, p.claim or ''):<14} {p.url or ''}\n"
+        )
+    return EXIT_OK
+
+
+def cmd_claim(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.checklist.scan import scan
+    from footprint.discovery.sweep import set_claim
+
+    claim = args.claim.replace("-", "_")
+    with ctx.open_store() as store:
+        set_claim(store, args.site, args.username, claim)
+        scan(store)
+    words = {
+        "mine": "yours: it is now in your accounts and findings",
+        "not_mine": "not yours: footprint will not count it",
+        "undecided": "undecided again",
+    }
+    ctx.out.write(f"{args.site} / {args.username} marked {words[claim]}.\n")
+    return EXIT_OK
+
+
+def cmd_catalog_update(args: argparse.Namespace, ctx: Context) -> int:
+    import asyncio
+
+    from footprint.catalog.sources import (
+        WMN_ATTRIBUTION,
+        configured_url,
+        download,
+        install_upstream,
+    )
+    from footprint.net import options_from_store
+
+    with ctx.open_store() as store:
+        url = args.url or configured_url(store)
+        network = options_from_store(store, proxy=args.proxy)
+    via = f" through {network.redacted_proxy()}" if network.proxy else ""
+    ctx.err.write(f"Downloading {url}{via}...\n")
+    raw = asyncio.run(download(url, network))
+    result = install_upstream(ctx.home, raw, url)
+    change = ""
+    if result.previous is not None:
+        change = (
+            f" (was {result.previous}; {len(result.added)} added, {len(result.removed)} removed)"
+        )
+    ctx.out.write(f"Catalog updated: {result.sites} sites{change}, saved to {result.path}.\n")
+    ctx.out.write(WMN_ATTRIBUTION + "\n")
+    return EXIT_OK
+
+
+def cmd_catalog_info(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.catalog.sources import WMN_ATTRIBUTION, default_catalog, upstream_info
+
+    catalog = default_catalog(ctx.home, [Path(f).expanduser() for f in args.catalog or []])
+    ctx.out.write(f"{len(catalog.usable)} sites to check ({len(catalog)} in all).\n")
+    for source in catalog.sources:
+        ctx.out.write(f"- {source.label}: {source.site_count} sites")
+        ctx.out.write(f" ({source.path})\n" if source.path else "\n")
+        for line in source.license:
+            ctx.out.write(f"    {line}\n")
+    info = upstream_info(ctx.home)
+    if info is not None and not args.catalog:
+        ctx.out.write(
+            f"WhatsMyName copy from {info.get('url')}, fetched {info.get('fetched_at')}.\n"
+        )
+        ctx.out.write(WMN_ATTRIBUTION + "\n")
+    elif not args.catalog:
+        ctx.out.write("No WhatsMyName copy yet; `footprint catalog update` fetches it.\n")
+    by_cat: dict[str, int] = {}
+    for site in catalog.usable:
+        cat = site.meta.category if site.meta else site.cat
+        by_cat[cat] = by_cat.get(cat, 0) + 1
+    ctx.out.write(
+        "By category: "
+        + ", ".join(f"{c} {n}" for c, n in sorted(by_cat.items(), key=lambda kv: -kv[1]))
+        + "\n"
+    )
+    return EXIT_OK
+
+
+def cmd_catalog_validate(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.catalog.schema import load_catalog
+
+    for name in args.files:
+        catalog = load_catalog(Path(name).expanduser())
+        ctx.out.write(f"{name}: valid, {len(catalog)} sites ({len(catalog.usable)} usable).\n")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace, ctx: Context) -> int:
     if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         raise FootprintError(
@@ -550,6 +813,93 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser("score", help="your footprint score, explained")
     score.add_argument("--history", action="store_true", help="show the score after each scan")
     score.set_defaults(handler=cmd_score)
+
+    sw = sub.add_parser(
+        "sweep",
+        help="look for your username(s) across hundreds of sites",
+        description="Check which sites have a profile under USERNAME (found / missing / "
+        "unknown, with a reason). Only the sites in the catalog are contacted. "
+        "Verdicts are saved as they arrive; run it again to resume an interrupted sweep.",
+    )
+    sw.add_argument(
+        "usernames", nargs="*", metavar="USERNAME", help="default: the usernames in your profile"
+    )
+    sw.add_argument(
+        "--catalog",
+        action="append",
+        metavar="FILE",
+        help="use this WhatsMyName-format file instead (repeat to merge several)",
+    )
+    sw.add_argument(
+        "--timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="give up on a site after this long (default 15)",
+    )
+    sw.add_argument(
+        "--deadline", type=float, metavar="SECONDS", help="stop the whole sweep after this long"
+    )
+    sw.add_argument(
+        "--concurrency",
+        type=int,
+        default=64,
+        metavar="N",
+        help="requests in flight at once (default 64)",
+    )
+    sw.add_argument(
+        "--per-host",
+        type=int,
+        default=2,
+        metavar="N",
+        help="requests in flight to any one site (default 2)",
+    )
+    sw.add_argument("--format", choices=("table", "jsonl"), default="table")
+    sw.add_argument("--all", action="store_true", help="table: list missing and unknown too")
+    sw.add_argument("--site", action="append", metavar="NAME", help="only this site (repeat)")
+    sw.add_argument(
+        "--category",
+        action="append",
+        metavar="CAT",
+        help="only this category, e.g. dating or social (repeat)",
+    )
+    sw.add_argument(
+        "--variants",
+        action="store_true",
+        help="also try usernames made from your name (first.last, flast, ...)",
+    )
+    sw.add_argument(
+        "--no-canary",
+        action="store_true",
+        help="skip the made-up-username check that catches broken site checks",
+    )
+    sw.add_argument("--proxy", metavar="URL", help="http://, socks5:// or socks5h:// proxy")
+    sw.add_argument("--user-agent", metavar="UA", help="override footprint's User-Agent")
+    sw.set_defaults(handler=cmd_sweep)
+
+    found = sub.add_parser("found", help="profiles the sweeps found, and whether they are yours")
+    found.add_argument("--username", help="only this username")
+    found.add_argument("--format", choices=("table", "jsonl"), default="table")
+    found.set_defaults(handler=cmd_found)
+
+    claim = sub.add_parser("claim", help="say whether a found profile is yours")
+    claim.add_argument("site")
+    claim.add_argument("username")
+    claim.add_argument("claim", choices=("mine", "not-mine", "undecided"))
+    claim.set_defaults(handler=cmd_claim)
+
+    catalog = sub.add_parser("catalog", help="the site catalog sweeps use")
+    csub = catalog.add_subparsers(title="actions", metavar="ACTION", required=True)
+    upd = csub.add_parser("update", help="download the WhatsMyName catalog (CC BY-SA 4.0)")
+    upd.add_argument("--url", help="download from this address instead")
+    upd.add_argument("--proxy", metavar="URL", help="http://, socks5:// or socks5h:// proxy")
+    upd.set_defaults(handler=cmd_catalog_update)
+    info = csub.add_parser("info", help="which catalogs are in use, with their attribution")
+    info.add_argument("--catalog", action="append", metavar="FILE")
+    info.set_defaults(handler=cmd_catalog_info)
+    val = csub.add_parser("validate", help="check files against the WhatsMyName schema")
+    val.add_argument("files", nargs="+", metavar="FILE")
+    val.set_defaults(handler=cmd_catalog_validate)
 
     doctor = sub.add_parser("doctor", help="check the data folder, database, keyring and Qt")
     doctor.set_defaults(handler=cmd_doctor)

@@ -43,6 +43,7 @@ _KNOWN = {
     f"{DB_FILENAME}-shm",
     "logs",
     "backups",
+    "catalog",
     ".demo-pid",
 }
 

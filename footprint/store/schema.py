@@ -222,3 +222,26 @@ V4_SCHEMA: tuple[str, ...] = (
     "ALTER TABLE findings ADD COLUMN details TEXT NOT NULL DEFAULT '{}'",
     "CREATE INDEX findings_category ON findings (category, severity)",
 )
+
+V5_SCHEMA: tuple[str, ...] = (
+    # Which catalog (by fingerprint) and options a sweep ran with: a rerun resumes only a
+    # sweep of the same catalog.
+    "ALTER TABLE sweeps ADD COLUMN catalog_fingerprint TEXT",
+    "ALTER TABLE sweeps ADD COLUMN options TEXT NOT NULL DEFAULT '{}'",
+    "CREATE INDEX sweeps_username ON sweeps (username, state)",
+    # What was requested and why a verdict is what it is (canary result, retries...).
+    "ALTER TABLE site_checks ADD COLUMN check_url TEXT",
+    "ALTER TABLE site_checks ADD COLUMN detail TEXT",
+    # The canary probe: a random nonsense username checked against a site; if it comes
+    # back "found", the site's check is broken.  Cached per site and check definition.
+    """CREATE TABLE site_health (
+        site_key TEXT NOT NULL,
+        check_hash TEXT NOT NULL,
+        canary TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('found', 'missing', 'unknown')),
+        reason TEXT,
+        http_status INTEGER,
+        checked_at TEXT NOT NULL,
+        PRIMARY KEY (site_key, check_hash)
+    )""",
+)

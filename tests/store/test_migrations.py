@@ -36,7 +36,7 @@ def _digest(path):
 
 def test_fresh_database_gets_every_migration(home):
     with Store.open(home) as store:
-        assert store.schema_version == LATEST_VERSION == 4
+        assert store.schema_version == LATEST_VERSION == 5
         assert set(store.db.table_names()) >= EXPECTED_TABLES
         versions = [r[0] for r in store.conn.execute("SELECT version FROM schema_version")]
         assert versions == [1, 2, 3, 4]

@@ -1,0 +1,1 @@
+"""Site catalogs in the WhatsMyName schema."""

@@ -1,0 +1,1 @@
+"""Discovery: sweep usernames across a site catalog."""
