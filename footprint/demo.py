@@ -107,6 +107,10 @@ def seed(store: Store, data: dict[str, Any] | None = None) -> None:
                     for c in sweep["checks"]
                 ],
             )
+    from footprint.discovery.sweep import set_claim
+
+    for claim in data.get("claims", []):
+        set_claim(store, claim["site"], claim["username"], claim["claim"])
     # The demo shows what a real first audit shows: findings and a score.
     from footprint.checklist.scan import scan
 

@@ -8,7 +8,7 @@ is always on.  Nothing here ever calls home: there is no update check and no tel
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from footprint import __version__
@@ -76,6 +76,35 @@ def options_from_store(
     )
 
 
+def async_transport(
+    options: NetworkOptions, *, max_connections: int = 20, transport: str = "auto"
+) -> httpx.AsyncBaseTransport:
+    """The transport under footprint's clients: TLS verified, proxy applied.
+
+    ``transport`` is ``"aiohttp"`` (httpx-aiohttp: a quarter of the CPU per request of
+    httpx's own in ``benchmarks/sweep_speed.py`` at high concurrency), ``"h11"`` (httpx's
+    own) or ``"auto"``: aiohttp unless a SOCKS proxy is configured, which only httpx's own
+    transport speaks (through socksio).
+    """
+    import httpx
+
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
+    if transport == "auto":
+        transport = "h11" if options.socks else "aiohttp"
+    if transport == "aiohttp":
+        from httpx_aiohttp import AiohttpTransport
+
+        proxy = httpx.Proxy(options.proxy) if options.proxy else None
+        return AiohttpTransport(verify=True, limits=limits, proxy=proxy, trust_env=False)
+    if transport != "h11":
+        raise ValueError(f"unknown transport {transport!r}")
+    return httpx.AsyncHTTPTransport(
+        verify=True, limits=limits, proxy=options.proxy or None, trust_env=False
+    )
+
+
 def async_client(
     options: NetworkOptions,
     *,
@@ -84,38 +113,15 @@ def async_client(
     transport: str = "auto",
     headers: dict[str, str] | None = None,
 ) -> httpx.AsyncClient:
-    """An httpx client: TLS verified, redirects not followed, proxy applied, our UA.
-
-    ``transport`` is ``"aiohttp"`` (httpx-aiohttp: about half the CPU per request, measured
-    in ``benchmarks/sweep_speed.py``), ``"h11"`` (httpx's own) or ``"auto"``: aiohttp unless
-    a SOCKS proxy is configured, which only httpx's own transport speaks.
-    """
+    """An httpx client: TLS verified, redirects not followed, proxy applied, our UA."""
     import httpx
 
-    limits = httpx.Limits(
-        max_connections=max_connections, max_keepalive_connections=max_connections
-    )
     merged = {"User-Agent": options.user_agent}
     merged.update(headers or {})
-    kwargs: dict[str, Any] = dict(
+    return httpx.AsyncClient(
         headers=merged,
         timeout=httpx.Timeout(timeout),
         follow_redirects=False,
-        verify=True,
         trust_env=False,
-        limits=limits,
+        transport=async_transport(options, max_connections=max_connections, transport=transport),
     )
-    if transport == "auto":
-        transport = "h11" if options.socks else "aiohttp"
-    if transport == "aiohttp":
-        try:
-            from httpx_aiohttp import AiohttpTransport
-        except ImportError:  # pragma: no cover - it is a dependency; fall back if removed
-            transport = "h11"
-        else:
-            proxy = httpx.Proxy(options.proxy) if options.proxy else None
-            kwargs["transport"] = AiohttpTransport(limits=limits, proxy=proxy, trust_env=False)
-            return httpx.AsyncClient(**kwargs)
-    if options.proxy:
-        kwargs["proxy"] = options.proxy
-    return httpx.AsyncClient(**kwargs)

@@ -282,3 +282,54 @@ class ThreadedSimulator:
         asyncio.run_coroutine_threadsafe(self.sim.stop(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
+
+
+def sites_to_json(sites: list[SimSite]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": s.name,
+            "kind": s.kind,
+            "users": sorted(s.users),
+            "host": s.host,
+            "port": s.port,
+            "latency": s.latency,
+            "fails": s.fails,
+            "retry_after": s.retry_after,
+        }
+        for s in sites
+    ]
+
+
+def sites_from_json(data: list[dict[str, Any]]) -> list[SimSite]:
+    return [
+        SimSite(
+            d["name"],
+            d["kind"],
+            frozenset(d["users"]),
+            d["host"],
+            d["port"],
+            d["latency"],
+            d["fails"],
+            d["retry_after"],
+        )
+        for d in data
+    ]
+
+
+async def _serve_until_stdin_closes(sites: list[SimSite]) -> None:
+    import sys
+
+    sim = Simulator(sites)
+    await sim.start()
+    print("ready", flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)
+    await sim.stop()
+
+
+if __name__ == "__main__":  # python tests/sitesim.py SPEC.json (the benchmark's server)
+    import sys
+
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        spec = sites_from_json(json.load(handle))
+    asyncio.run(_serve_until_stdin_closes(spec))

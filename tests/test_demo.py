@@ -21,7 +21,9 @@ def test_seed_is_idempotent(store):
     seed(store)
     seed(store)
     assert store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 41
-    assert store.conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 7
+    assert (
+        store.conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 9
+    )  # 7 connected or imported + 2 confirmed found profiles
     linked = store.conn.execute("SELECT COUNT(*) FROM items WHERE account_id IS NULL").fetchone()
     assert linked[0] == 0
 

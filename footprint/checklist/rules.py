@@ -42,7 +42,13 @@ DETECTORS = (
     "login_ips",
     "own_identifier",
 )
-ACCOUNT_CHECKS = ("dormant", "forgotten_profile", "real_name_linked", "username_links_sites")
+ACCOUNT_CHECKS = (
+    "dormant",
+    "forgotten_profile",
+    "possible_profile",
+    "real_name_linked",
+    "username_links_sites",
+)
 WORD_RE = re.compile(r"^[a-z0-9]+$")
 
 T = TypeVar("T")

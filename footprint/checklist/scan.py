@@ -21,6 +21,7 @@ from footprint.checklist.findings import counts_by_category
 from footprint.checklist.rules import AccountRule, RuleSet
 from footprint.checklist.score import Score, compute_score, snapshot
 from footprint.platforms import display_name as platform_name
+from footprint.platforms import platform_for
 from footprint.progress import CancelToken
 from footprint.store.database import utcnow
 from footprint.store.profile import get_profile
@@ -420,43 +421,77 @@ def _dormant(
             yield (f"account:{platform}/{handle}", None, account_id, draft)
 
 
-def _latest_found(conn: Any) -> list[tuple[str, str, str | None, str | None]]:
-    """(site, username, category, url) found in each username's latest finished sweep."""
+def _latest_found(conn: Any) -> list[tuple[str, str, str | None, str | None, str | None]]:
+    """(site, username, category, url, claim) found in each username's latest sweep.
+
+    Profiles the person marked "not mine" are left out.
+    """
     return conn.execute(
-        "SELECT c.site, c.username, c.category, c.url FROM site_checks c "
+        "SELECT c.site, c.username, c.category, c.url, k.claim FROM site_checks c "
         "JOIN sweeps s ON s.id = c.sweep_id "
-        "WHERE c.status = 'found' AND s.state = 'finished' AND s.id = ("
+        "LEFT JOIN site_claims k ON k.site = c.site AND k.username = c.username "
+        "WHERE c.status = 'found' AND s.id = ("
         "  SELECT MAX(s2.id) FROM sweeps s2 WHERE s2.username = s.username "
-        "  AND s2.state = 'finished') "
-        "AND NOT EXISTS (SELECT 1 FROM site_claims k WHERE k.site = c.site "
-        "  AND k.username = c.username AND k.claim = 'not_mine')"
+        "  AND s2.state IN ('finished', 'cancelled')) "
+        "AND (k.claim IS NULL OR k.claim != 'not_mine')"
     ).fetchall()
 
 
-def _forgotten(
-    conn: Any, checker: Checker, rule: AccountRule, now: datetime
+def _found_profiles(
+    conn: Any, rule: AccountRule, want_claim: str | None
 ) -> Iterator[tuple[str, int | None, int | None, Draft]]:
-    known = {
+    reviewed = {
         (p.lower(), h.lower().lstrip("@").split("@")[0])
-        for p, h in conn.execute("SELECT platform, handle FROM accounts").fetchall()
+        for p, h in conn.execute(
+            "SELECT platform, handle FROM accounts WHERE connection IN ('api', 'import')"
+        ).fetchall()
     }
+    claimed_accounts = dict(
+        ((site, username), account_id)
+        for site, username, account_id in conn.execute(
+            "SELECT site, username, account_id FROM site_claims WHERE claim = 'mine'"
+        ).fetchall()
+    )
     sensitive = set(rule.params.get("sensitive_categories", []))
     sensitive_severity = str(rule.params.get("sensitive_severity", rule.severity))
-    for site, username, category, url in _latest_found(conn):
-        if (site.lower(), username.lower()) in known:
+    for site, username, category, url, claim in _latest_found(conn):
+        if claim != want_claim:
+            continue
+        if (site.lower(), username.lower()) in reviewed or (
+            platform_for(site),
+            username.lower(),
+        ) in reviewed:
             continue
         severity = sensitive_severity if category in sensitive else rule.severity
         evidence = [{"field": "profile", "match": url or f"{site}/{username}", "rule": rule.id}]
+        if want_claim == "mine":
+            title = f"Old profile on {site}: {username}"
+        else:
+            title = f"Is this yours? A profile on {site}: {username}"
         draft = Draft(
             rule.id,
             "account",
             severity,
             rule.why,
-            f"Profile found on {site}: {username}",
+            title,
             evidence,
             {"site": site, "username": username, "url": url, "site_category": category},
         )
-        yield (f"site:{site}/{username}", None, None, draft)
+        yield (f"site:{site}/{username}", None, claimed_accounts.get((site, username)), draft)
+
+
+def _forgotten(
+    conn: Any, checker: Checker, rule: AccountRule, now: datetime
+) -> Iterator[tuple[str, int | None, int | None, Draft]]:
+    """Profiles the sweep found that the person confirmed as theirs (and has not connected)."""
+    yield from _found_profiles(conn, rule, "mine")
+
+
+def _possible(
+    conn: Any, checker: Checker, rule: AccountRule, now: datetime
+) -> Iterator[tuple[str, int | None, int | None, Draft]]:
+    """Profiles found under the person's usernames that they have not yet said are theirs."""
+    yield from _found_profiles(conn, rule, None)
 
 
 def _real_name(
@@ -498,7 +533,7 @@ def _username_links(
 ) -> Iterator[tuple[str, int | None, int | None, Draft]]:
     minimum = int(rule.params.get("min_sites", 3))
     sites: dict[str, dict[str, str]] = {}  # username -> {site key: site name}
-    for site, username, _, _ in _latest_found(conn):
+    for site, username, _, _, _ in _latest_found(conn):
         sites.setdefault(username.lower(), {}).setdefault(site.lower(), site)
     for platform, handle in conn.execute("SELECT platform, handle FROM accounts").fetchall():
         name = platform_name(platform)
@@ -524,6 +559,7 @@ def _username_links(
 _ACCOUNT_CHECKS = {
     "dormant": _dormant,
     "forgotten_profile": _forgotten,
+    "possible_profile": _possible,
     "real_name_linked": _real_name,
     "username_links_sites": _username_links,
 }

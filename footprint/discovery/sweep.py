@@ -34,7 +34,7 @@ from footprint.discovery.engine import (
     run_checks,
 )
 from footprint.errors import InputError
-from footprint.platforms import DISPLAY_NAMES
+from footprint.platforms import platform_for
 from footprint.progress import CancelToken
 from footprint.store.database import utcnow
 
@@ -67,22 +67,12 @@ _WMN_TO_FP = {
     "finance": "finance",
     "health": "fitness",
 }
-_PLATFORM_ALIASES = {"twitter": "x", "xtwitter": "x", "ycombinator": "hackernews"}
 
 
 def site_category(site: Site) -> str:
     if site.meta is not None:
         return site.meta.category
     return _WMN_TO_FP.get(site.cat, "other")
-
-
-def platform_for(site_name: str) -> str:
-    """The platform id an account on this site is stored under (shared with connectors)."""
-    key = site_key(site_name)
-    for platform, display in DISPLAY_NAMES.items():
-        if key in (platform, site_key(display)):
-            return platform
-    return _PLATFORM_ALIASES.get(key, key)
 
 
 @dataclass
@@ -286,7 +276,7 @@ def sweep(
     sites: Sequence[Site] | None = None,
     progress: SweepCallback | None = None,
     cancel: CancelToken | None = None,
-    client: httpx.AsyncClient | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> SweepRun:
     """Sweep ``usernames`` across ``sites`` (default: every usable site of ``catalog``)."""
     return asyncio.run(
@@ -298,7 +288,7 @@ def sweep(
             sites=sites,
             progress=progress,
             cancel=cancel,
-            client=client,
+            transport=transport,
         )
     )
 
@@ -312,7 +302,7 @@ async def sweep_async(
     sites: Sequence[Site] | None = None,
     progress: SweepCallback | None = None,
     cancel: CancelToken | None = None,
-    client: httpx.AsyncClient | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> SweepRun:
     options = options or SweepOptions()
     usernames = check_usernames(usernames)
@@ -362,7 +352,7 @@ async def sweep_async(
     requests = 0
     cancelled = False
     try:
-        async with Engine(options, client) as engine:
+        async with Engine(options, transport) as engine:
             await run_checks(
                 engine,
                 pairs,

@@ -175,6 +175,9 @@ def test_account_rules(store):
             "VALUES ('Tumblr', 'jojo_rey', 'not_mine', ?)",
             (now,),
         )
+    from footprint.discovery.sweep import set_claim
+
+    set_claim(store, "OkCupid", "jojo_rey", "mine")
     scan(store, now=datetime(2026, 11, 1, tzinfo=UTC))
     rules = {f.rule: f for f in list_findings(store, states=None)}
     assert rules["account.dormant"].severity == "info"
@@ -182,10 +185,14 @@ def test_account_rules(store):
     forgotten = [
         f for f in list_findings(store, category="account") if f.rule == "account.forgotten-profile"
     ]
-    assert {f.details["site"]: f.severity for f in forgotten} == {
-        "OkCupid": "medium",
-        "Steam": "low",
-    }
+    # Confirmed "mine": an old profile to review (dating counts higher); undecided: a
+    # question (info, not scored); "not mine": nothing.
+    assert {f.details["site"]: f.severity for f in forgotten} == {"OkCupid": "medium"}
+    assert forgotten[0].platform == "okcupid"  # the confirmed profile became an account
+    possible = [
+        f for f in list_findings(store, states=None) if f.rule == "account.possible-profile"
+    ]
+    assert {f.details["site"]: f.severity for f in possible} == {"Steam": "info"}
     assert rules["account.username-links-sites"].details["sites"] == [
         "OkCupid",
         "Steam",

@@ -41,8 +41,9 @@ def test_demo_profile_shows_accounts_and_items(window, home):
     win = window(demo=True)
     page = win.overview
     assert "demo" in win.windowTitle()
-    assert page.accounts_table.rowCount() == 7
-    platforms = {page.accounts_table.item(r, 0).text() for r in range(7)}
+    # 7 connected or imported, and the 2 found profiles the demo person confirmed as theirs
+    assert page.accounts_table.rowCount() == 9
+    platforms = {page.accounts_table.item(r, 0).text() for r in range(9)}
     assert {"Mastodon", "Bluesky", "X (Twitter)", "GitHub"} <= platforms
     kinds = {page.items_table.item(r, 1).text() for r in range(page.items_table.rowCount())}
     assert {"post", "comment", "setting", "profile field", "login ip"} <= kinds

@@ -39,7 +39,7 @@ def test_fresh_database_gets_every_migration(home):
         assert store.schema_version == LATEST_VERSION == 5
         assert set(store.db.table_names()) >= EXPECTED_TABLES
         versions = [r[0] for r in store.conn.execute("SELECT version FROM schema_version")]
-        assert versions == [1, 2, 3, 4]
+        assert versions == [1, 2, 3, 4, 5]
     # a fresh database has nothing to back up
     assert not (home / "backups").exists() or not list((home / "backups").iterdir())
 
