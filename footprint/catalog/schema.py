@@ -266,7 +266,7 @@ class Catalog:
     @property
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
-        for site in self.sites:
+        for site in sorted(self.sites, key=lambda s: s.key):  # order does not matter
             digest.update(site.name.encode() + b"\0" + site.check_hash.encode())
         return digest.hexdigest()[:16]
 

@@ -468,20 +468,37 @@ async def _read(response: httpx.Response, cap: int, needles: list[bytes]) -> tup
 
 
 def _transport_reason(exc: BaseException) -> tuple[str, str]:
+    """Why a request failed, from the whole exception chain.
+
+    httpx-aiohttp maps every aiohttp connection error (a reset, a refused connection) to
+    httpx.ConnectTimeout, so the aiohttp cause is what tells a timeout from a failure.
+    """
     import ssl
 
     import httpx
 
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    chain: list[BaseException] = []
     cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, ssl.SSLError | ssl.CertificateError):
-            return TLS, text
+    while cause is not None and len(chain) < 10:
+        chain.append(cause)
         cause = cause.__cause__ or cause.__context__
+    if any(isinstance(c, ssl.SSLError | ssl.CertificateError) for c in chain):
+        return TLS, text
+    try:
+        import aiohttp
+    except ImportError:  # pragma: no cover - a dependency
+        aiohttp = None  # type: ignore[assignment]
+    if aiohttp is not None:
+        for c in chain:
+            if isinstance(c, aiohttp.ClientSSLError):
+                return TLS, text
+            if isinstance(c, aiohttp.ServerTimeoutError):
+                return TIMEOUT, text
+            if isinstance(c, aiohttp.ClientConnectionError):
+                return CONNECTION, f"{type(c).__name__}: {c}"[:300]
     if isinstance(exc, httpx.TimeoutException):
         return TIMEOUT, text
-    if "certificate" in text.lower() or "ssl" in text.lower():
-        return TLS, text
     return CONNECTION, text[:300]
 
 

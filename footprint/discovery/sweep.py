@@ -351,6 +351,14 @@ async def sweep_async(
         )
     requests = 0
     cancelled = False
+
+    async def flush_regularly() -> None:
+        # Verdicts reach the disk within FLUSH_EVERY even while the slow sites keep us waiting.
+        while True:
+            await asyncio.sleep(FLUSH_EVERY)
+            writer.flush()
+
+    flusher = asyncio.ensure_future(flush_regularly())
     try:
         async with Engine(options, transport) as engine:
             await run_checks(
@@ -364,9 +372,11 @@ async def sweep_async(
             requests = engine.requests
         cancelled = bool(cancel and cancel.cancelled)
     except BaseException:
+        flusher.cancel()
         writer.flush()
         _finish(store, sweep_ids, "failed")
         raise
+    flusher.cancel()
     writer.flush()
     _finish(store, sweep_ids, "cancelled" if cancelled else "finished")
     results = [r for name in usernames for r in _records(store, sweep_ids[name])]
