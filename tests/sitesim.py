@@ -179,7 +179,8 @@ class Simulator:
                     keep = await self._answer(site, method, target, headers, body, writer)
                 except asyncio.CancelledError:  # the simulator is stopping
                     return
-                if not keep:
+                if not keep or headers.get("connection", "").lower() == "close":
+                    await writer.drain()
                     return
         finally:
             if writer not in self._hung:

@@ -119,7 +119,7 @@ def _run(catalog: Catalog, usernames: list[str], options: SweepOptions, **kw) ->
 def test_every_kind_of_site_gets_the_true_verdict(simulate, transport):
     kinds = ("status", "text", "redirect", "post", "code", "strip")
     sites = [make_site(k, {"alice", "bob.x"}) for k in kinds]
-    sim, catalog = simulate(sites)
+    _sim, catalog = simulate(sites)
     options = SweepOptions(timeout=5, transport=transport)
     out = _run(catalog, ["alice", "nobody", "bob.x"], options)["results"]
     for site in sites:
@@ -144,7 +144,7 @@ def test_hostile_sites_are_unknown_with_a_reason(simulate):
         make_site("broken"),
         make_site("status"),
     ]
-    sim, catalog = simulate(sites)
+    _sim, catalog = simulate(sites)
     options = SweepOptions(timeout=1.5, max_body=256 * 1024)
     started = time.monotonic()
     out = _run(catalog, ["alice"], options)["results"]
@@ -167,7 +167,7 @@ def test_hostile_sites_are_unknown_with_a_reason(simulate):
 def test_throttled_and_flaky_sites_get_their_real_verdict_after_waiting(simulate):
     throttle = make_site("throttle", retry_after="1")
     flaky = make_site("flaky")
-    sim, catalog = simulate([throttle, flaky])
+    _sim, catalog = simulate([throttle, flaky])
     out = _run(catalog, ["alice"], SweepOptions(timeout=5))["results"]
     t = out[(throttle.name, "alice")]
     assert t.status == FOUND and t.attempts == 2 and t.elapsed_ms >= 1000  # honoured 1 s
@@ -178,7 +178,7 @@ def test_throttled_and_flaky_sites_get_their_real_verdict_after_waiting(simulate
 def test_retries_are_capped(simulate):
     stubborn = make_site("throttle", fails=10, retry_after="0")
     patient = make_site("throttle", retry_after="120")
-    sim, catalog = simulate([stubborn, patient])
+    _sim, catalog = simulate([stubborn, patient])
     out = _run(catalog, ["alice"], SweepOptions(timeout=5, retries=2, max_retry_wait=5))
     s = out["results"][(stubborn.name, "alice")]
     assert (s.status, s.reason, s.attempts) == (UNKNOWN, "throttled", 3)
@@ -188,7 +188,7 @@ def test_retries_are_capped(simulate):
 
 def test_overall_deadline_stops_the_sweep(simulate):
     sites = [make_site("hang") for _ in range(3)] + [make_site("status")]
-    sim, catalog = simulate(sites)
+    _sim, catalog = simulate(sites)
     started = time.monotonic()
     out = _run(catalog, ["alice"], SweepOptions(timeout=30, deadline=1.0))["results"]
     assert time.monotonic() - started < 3
@@ -220,7 +220,7 @@ def test_per_host_limit_and_global_limit(simulate):
 
 def test_canary_is_asked_once_per_site_and_can_be_skipped(simulate):
     site = make_site("status", {"a", "b", "c"})
-    sim, catalog = simulate([site])
+    _sim, catalog = simulate([site])
     out = _run(catalog, ["a", "b", "c"], SweepOptions(timeout=5))
     assert out["requests"] == 4  # three names, one canary shared by the three "found"
     out = _run(catalog, ["a"], SweepOptions(timeout=5), canary_known=lambda s: False)
@@ -231,7 +231,7 @@ def test_canary_is_asked_once_per_site_and_can_be_skipped(simulate):
 
 def test_cancel_stops_promptly(simulate):
     sites = [make_site("hang") for _ in range(4)]
-    sim, catalog = simulate(sites)
+    _sim, catalog = simulate(sites)
     token = CancelToken()
 
     async def go():
@@ -269,3 +269,160 @@ def test_user_agent_is_honest_and_overridable(simulate):
     _run(catalog, ["nobody"], SweepOptions(timeout=5, network=custom))
     assert agents == [DEFAULT_USER_AGENT, "my-agent/1"]
     assert DEFAULT_USER_AGENT.startswith("footprint/")
+
+
+class _ForwardProxy:
+    """A minimal HTTP forward proxy on loopback: absolute-URI requests, one per connection."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.loop = asyncio.new_event_loop()
+        import threading
+
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    async def _handle(self, reader, writer):
+        from urllib.parse import urlsplit
+
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            first, *rest = head.decode("latin-1").split("\r\n")
+            method, target, version = first.split(" ")
+            self.seen.append(target)
+            parts = urlsplit(target)
+            up_reader, up_writer = await asyncio.open_connection(parts.hostname, parts.port)
+            headers = [h for h in rest if h and not h.lower().startswith(("proxy-", "connection"))]
+            lines = [
+                f"{method} {parts.path or '/'} {version}",
+                *headers,
+                "Connection: close",
+                "",
+                "",
+            ]
+            up_writer.write("\r\n".join(lines).encode())
+            await up_writer.drain()
+            writer.write(await up_reader.read())
+            await writer.drain()
+            up_writer.close()
+        finally:
+            writer.close()
+
+    def __enter__(self) -> str:
+        self.thread.start()
+
+        async def start():
+            self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+            return self.server.sockets[0].getsockname()[1]
+
+        port = asyncio.run_coroutine_threadsafe(start(), self.loop).result(5)
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc):
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "h11"])
+def test_every_request_goes_through_the_configured_http_proxy(simulate, transport):
+    from footprint.net import NetworkOptions
+
+    sites = [make_site("status"), make_site("text")]
+    _sim, catalog = simulate(sites)
+    proxy = _ForwardProxy()
+    with proxy as url:
+        options = SweepOptions(timeout=5, network=NetworkOptions(proxy=url), transport=transport)
+        out = _run(catalog, ["nobody"], options)
+    assert {r.status for r in out["results"].values()} == {MISSING}
+    # both checks went through the proxy, as absolute URLs
+    assert sorted(proxy.seen) == sorted(f"{s.base}/u/nobody" for s in sites)
+
+
+def test_socks_proxy_uses_httpx_own_transport():
+    import httpx
+
+    from footprint.net import NetworkOptions, async_transport, check_proxy, options_from_store
+
+    socks = NetworkOptions(proxy="socks5h://127.0.0.1:9050")
+    assert isinstance(async_transport(socks), httpx.AsyncHTTPTransport)
+    assert socks.redacted_proxy() == "socks5h://127.0.0.1:9050"
+    secret = NetworkOptions(proxy="http://me:hunter2@127.0.0.1:3128")
+    assert "hunter2" not in (secret.redacted_proxy() or "")
+    assert check_proxy("http://127.0.0.1:3128")
+    with pytest.raises(Exception, match="not a proxy address"):
+        options_from_store(None, proxy="gopher://x")
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "h11"])
+def test_tls_is_verified(tmp_path, transport):
+    """A site with a self-signed certificate is unknown (tls_error), never trusted."""
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    async def handle(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+        writer.close()
+
+    async def start():
+        return await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+
+    server = asyncio.run_coroutine_threadsafe(start(), loop).result(5)
+    port = server.sockets[0].getsockname()[1]
+    catalog = parse_catalog(
+        {
+            "sites": [
+                {
+                    "name": "Tls",
+                    "uri_check": f"https://127.0.0.1:{port}/{{account}}",
+                    "e_code": 200,
+                    "e_string": "",
+                    "m_string": "",
+                    "m_code": 404,
+                    "known": ["a"],
+                    "cat": "social",
+                }
+            ]
+        },
+        label="t",
+    )
+    try:
+        out = _run(catalog, ["alice"], SweepOptions(timeout=5, transport=transport))
+    finally:
+        loop.call_soon_threadsafe(server.close)
+        loop.call_soon_threadsafe(loop.stop)
+    result = out["results"][("Tls", "alice")]
+    assert (result.status, result.reason) == (UNKNOWN, "tls_error")
