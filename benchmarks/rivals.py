@@ -20,8 +20,22 @@ Offline and fair:
   unforeseen) fail at once with "connection refused" instead of waiting on DNS or the
   internet, while the simulated sites are reached directly.
 
-A run that outlives `wall_limit` is killed (its whole process group); sites it had not
+A run that outlives `wall_limit` (default 120 s + 20 x timeout) or whose RSS passes
+`rss_limit_mb` (default 4 GiB) is killed (its whole process group); sites it had not
 reported by then count as "unknown".
+
+Translation of the WhatsMyName kinds (see `sherlock_entry` / `maigret_entry`):
+
+    kind          Sherlock                            Maigret
+    status code   status_code, errorCode=m_code, HEAD status_code (GET)
+    page text     message, errorMsg=m_string          message, presenseStrs=[e_string],
+                                                      absenceStrs=[m_string]
+    redirect      response_url (redirects off)        response_url (redirects off),
+                                                      presenseStrs=[e_string]
+
+Sherlock never checks e_string and has no "unknown" for an answer it got (a 429/503 or a
+challenge page is read as Claimed or Available); Maigret reads 401/403/429/5xx as errors and
+retries them (`--retries 1`, immediately, ignoring Retry-After).
 """
 
 from __future__ import annotations
@@ -37,6 +51,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +62,7 @@ MAIGRET_VERSION = "0.6.6"  # maigret on PyPI
 
 MAIGRET_CONNECTIONS = 100
 MAIGRET_RETRIES = 1
+RSS_LIMIT_MB = 4096.0  # a run whose RSS passes this is killed (endless bodies)
 
 _PINS = f"sherlock-project=={SHERLOCK_VERSION}\nmaigret=={MAIGRET_VERSION}\n"
 _PROXY_VARS = (
@@ -141,28 +157,58 @@ def _known(site: dict[str, Any]) -> str:
     return str(known[0]) if known else "placeholder"
 
 
+def _post_payload(site: dict[str, Any]) -> dict[str, Any] | None:
+    """A WhatsMyName `post_body` that is a JSON object (the only kind both rivals can send)."""
+    body = site.get("post_body")
+    if body is None:
+        return None
+    try:
+        payload = json.loads(str(body))
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, dict):
+        return {k: _map_strings(v, fn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(v, fn) for v in value]
+    return value
+
+
+def _maigret_template(text: str) -> str:
+    """`{account}` -> `{username}`, other braces escaped (Maigret fills with str.format)."""
+    return text.replace("{", "{{").replace("}", "}}").replace("{{account}}", "{username}")
+
+
 def sherlock_entry(site: dict[str, Any], request_method: str | None = None) -> dict[str, Any]:
     """One Sherlock data.json entry for a WhatsMyName site.
 
     Sherlock has no presence string: "message" means "Claimed unless errorMsg is in the
     body", "status_code" means "Claimed unless the code is in errorCode or not 2xx" (sent as
     HEAD unless `request_method` says otherwise), and "response_url" disables redirects and
-    means "Claimed iff 2xx".
+    means "Claimed iff 2xx". A JSON `post_body` becomes request_method POST with
+    request_payload (sent as JSON).
     """
     uri = str(site["uri_check"])
+    pretty = str(site.get("uri_pretty") or uri)
     kind = _detection(site)
+    if kind == "message" and not site.get("m_string"):
+        kind = "status_code"  # presence-only site: Sherlock has no presence string
     entry: dict[str, Any] = {
-        "url": uri.replace("{account}", "{}"),
+        "url": pretty.replace("{account}", "{}"),
         "urlMain": _origin(uri) + "/",
         "username_claimed": _known(site),
         "errorType": kind,
     }
+    if pretty != uri:
+        entry["urlProbe"] = uri.replace("{account}", "{}")
     m_code = _code(site.get("m_code"), 404)
     if kind == "message":
-        if site.get("m_string"):
-            entry["errorMsg"] = str(site["m_string"])
-        else:  # presence-only site: Sherlock can only say "Claimed unless this text shows"
-            entry["errorMsg"] = "\x00never-present\x00"
+        entry["errorMsg"] = str(site["m_string"])
     elif kind == "status_code":
         if not 200 <= m_code < 300:
             entry["errorCode"] = m_code
@@ -172,6 +218,10 @@ def sherlock_entry(site: dict[str, Any], request_method: str | None = None) -> d
         entry["headers"] = dict(site["headers"])
     if request_method:
         entry["request_method"] = request_method
+    payload = _post_payload(site)
+    if payload is not None:
+        entry["request_method"] = "POST"
+        entry["request_payload"] = _map_strings(payload, lambda t: t.replace("{account}", "{}"))
     return entry
 
 
@@ -188,19 +238,26 @@ def maigret_entry(site: dict[str, Any]) -> dict[str, Any]:
 
     Maigret's "message" is "Claimed iff some presenseStr and no absenceStr is in the body",
     "status_code" is "Claimed iff 2xx", "response_url" is "redirects off, Claimed iff 2xx and
-    some presenseStr". Responses 401/403/429/5xx are errors (Unknown) in every mode.
+    some presenseStr". Responses 401/403/429/5xx are errors (Unknown) in every mode. A JSON
+    `post_body` becomes requestMethod POST with requestPayload (sent as JSON when the site's
+    Content-Type header is not form-encoded).
     """
     uri = str(site["uri_check"])
+    pretty = str(site.get("uri_pretty") or uri)
     kind = _detection(site)
-    # Maigret fills the URL with str.format: escape any other braces.
-    url = uri.replace("{", "{{").replace("}", "}}").replace("{{account}}", "{username}")
     entry: dict[str, Any] = {
-        "url": url,
+        "url": _maigret_template(pretty),
         "urlMain": _origin(uri),
         "checkType": kind,
         "usernameClaimed": _known(site),
         "usernameUnclaimed": "noonewouldeverusethis7",
     }
+    if pretty != uri:
+        entry["urlProbe"] = _maigret_template(uri)
+    payload = _post_payload(site)
+    if payload is not None:
+        entry["requestMethod"] = "POST"
+        entry["requestPayload"] = _map_strings(payload, _maigret_template)
     if kind in ("message", "response_url") and site.get("e_string"):
         entry["presenseStrs"] = [str(site["e_string"])]
     if kind == "message" and site.get("m_string"):
@@ -229,7 +286,7 @@ class _Proc:
     cpu_s: float
     peak_rss_mb: float
     exit_code: int
-    killed: bool
+    killed: str  # why the watchdog killed it, or ""
 
 
 def _closed_port() -> int:
@@ -257,11 +314,33 @@ def _offline_env(sites: list[dict[str, Any]], home: Path | None = None) -> dict[
     return env
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * _PAGE / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _run_measured(
-    cmd: list[str], cwd: Path, env: dict[str, str], stdout: Path, stderr: Path, wall_limit: float
+    cmd: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    stdout: Path,
+    stderr: Path,
+    wall_limit: float,
+    rss_limit_mb: float,
 ) -> _Proc:
-    """Spawn `cmd` in its own process group, kill the group at `wall_limit`, reap with wait4."""
-    killed = threading.Event()
+    """Spawn `cmd` in its own process group and reap it with wait4.
+
+    A watchdog kills the group at `wall_limit` seconds or once the tool's RSS passes
+    `rss_limit_mb` (an endless body is buffered whole by Sherlock and would eat the machine).
+    """
+    done = threading.Event()
+    killed: list[str] = []
     with stdout.open("wb") as out, stderr.open("wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -269,18 +348,27 @@ def _run_measured(
             start_new_session=True,
         )  # fmt: skip
 
-        def kill() -> None:
-            killed.set()
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+        def watchdog() -> None:
+            deadline = start + wall_limit
+            while not done.wait(0.05):
+                if time.perf_counter() >= deadline:
+                    reason = f"wall limit {wall_limit:g} s"
+                elif _rss_mb(proc.pid) > rss_limit_mb:
+                    reason = f"RSS limit {rss_limit_mb:g} MB"
+                else:
+                    continue
+                killed.append(reason)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                return
 
-        timer = threading.Timer(wall_limit, kill)
-        timer.daemon = True
-        timer.start()
+        guard = threading.Thread(target=watchdog, daemon=True)
+        guard.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
-            timer.cancel()
+            done.set()
+            guard.join()
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     # A straggler left in the group (none expected) must not outlive the run.
@@ -291,7 +379,7 @@ def _run_measured(
         cpu_s=usage.ru_utime + usage.ru_stime,
         peak_rss_mb=usage.ru_maxrss / 1024.0,
         exit_code=proc.returncode,
-        killed=killed.is_set(),
+        killed=killed[0] if killed else "",
     )
 
 
@@ -334,7 +422,7 @@ def _finish(
     verdicts = {name: _verdict(states.get(name, "")) for name in names}
     notes = [f"exit={proc.exit_code}", f"verdicts from {source}", *extra]
     if proc.killed:
-        notes.insert(0, "KILLED at wall limit")
+        notes.insert(0, f"KILLED at {proc.killed}")
     unreported = sum(1 for name in names if name not in states)
     if unreported:
         notes.append(f"{unreported} site(s) not reported")
@@ -372,6 +460,7 @@ def run_sherlock(
     timeout: float,
     *,
     wall_limit: float | None = None,
+    rss_limit_mb: float = RSS_LIMIT_MB,
     request_method: str | None = None,
 ) -> RunResult:
     """Run the Sherlock CLI once over `sites`; verdicts from its `--csv --print-all` report.
@@ -393,6 +482,7 @@ def run_sherlock(
         stdout,
         stderr,
         wall_limit if wall_limit is not None else _default_wall_limit(timeout),
+        rss_limit_mb,
     )
     names = [str(s["name"]) for s in sites]
     extra: list[str] = []
@@ -459,6 +549,7 @@ def run_maigret(
     timeout: float,
     *,
     wall_limit: float | None = None,
+    rss_limit_mb: float = RSS_LIMIT_MB,
 ) -> RunResult:
     """Run the Maigret CLI once over `sites`; verdicts from its `-C` CSV report.
 
@@ -481,6 +572,7 @@ def run_maigret(
         stdout,
         stderr,
         wall_limit if wall_limit is not None else _default_wall_limit(timeout),
+        rss_limit_mb,
     )
     names = [str(s["name"]) for s in sites]
     extra: list[str] = []
