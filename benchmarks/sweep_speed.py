@@ -157,7 +157,7 @@ def child(catalog_path: str, timeout: float, concurrency: int) -> None:
 
     catalog = load_catalog(catalog_path)
     store = Store.open()
-    options = SweepOptions(timeout=timeout, concurrency=concurrency, per_host=2)
+    options = SweepOptions(timeout=timeout, concurrency=concurrency)
     cpu0, wall0 = time.process_time(), time.perf_counter()
     run = sweep(store, [USERNAME], catalog, options)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
@@ -204,7 +204,7 @@ def main() -> None:
     parser.add_argument("--rivals", action="store_true", help="also run Sherlock and Maigret")
     parser.add_argument("--rivals-venv", default=str(ROOT / ".bench-venv"))
     parser.add_argument("--timeout", type=float, default=5.0)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=256)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

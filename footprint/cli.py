@@ -843,9 +843,9 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument(
         "--concurrency",
         type=int,
-        default=64,
+        default=256,
         metavar="N",
-        help="requests in flight at once (default 64)",
+        help="requests in flight at once, all sites together (default 256)",
     )
     sw.add_argument(
         "--per-host",

@@ -23,6 +23,7 @@ Hostile kinds:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import struct
@@ -180,7 +181,8 @@ class Simulator:
                 except asyncio.CancelledError:  # the simulator is stopping
                     return
                 if not keep or headers.get("connection", "").lower() == "close":
-                    await writer.drain()
+                    with contextlib.suppress(ConnectionError):
+                        await writer.drain()
                     return
         finally:
             if writer not in self._hung:

@@ -83,7 +83,7 @@ _BLOCK_MARKERS = (
 class SweepOptions:
     timeout: float = 15.0  # per request, including reading the body
     deadline: float | None = None  # whole sweep, seconds; None: derived from the work
-    concurrency: int = 64  # requests in flight, all hosts together
+    concurrency: int = 256  # requests in flight, all hosts together (= pool size)
     per_host: int = 2  # requests in flight to any one host
     max_body: int = 2 * 1024 * 1024  # bytes read from any one body
     retries: int = 2  # extra attempts after 429 / 503
