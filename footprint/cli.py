@@ -623,9 +623,10 @@ def cmd_found(args: argparse.Namespace, ctx: Context) -> int:
     label = {"mine": "mine", "not_mine": "not mine", None: "? (undecided)"}
     ctx.out.write(f"{'SITE':<24} {'USERNAME':<16} {'YOURS?':<14} URL\n")
     for p in profiles:
+        decision = "yes, connected" if p.connected else label.get(p.claim, p.claim or "")
         ctx.out.write(
             f"{_one_line(p.site, 24):<24} {_one_line(p.username, 16):<16} "
-            f"{label.get(p.claim, p.claim or ''):<14} {p.url or ''}\n"
+            f"{decision:<14} {p.url or ''}\n"
         )
     return EXIT_OK
 

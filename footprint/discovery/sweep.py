@@ -413,6 +413,7 @@ class FoundProfile:
     category: str | None
     claim: str | None  # 'mine', 'not_mine' or None (not decided yet)
     checked_at: str
+    connected: bool = False  # the same account is connected or imported already
 
 
 def found_profiles(store: Store, username: str | None = None) -> list[FoundProfile]:
@@ -429,7 +430,16 @@ def found_profiles(store: Store, username: str | None = None) -> list[FoundProfi
         query += " AND c.username = ?"
         params = (username,)
     query += " ORDER BY c.username, c.site COLLATE NOCASE"
-    return [FoundProfile(*row) for row in store.conn.execute(query, params)]
+    linked = {
+        (platform, handle.lower())
+        for platform, handle in store.conn.execute(
+            "SELECT platform, handle FROM accounts WHERE connection IN ('api', 'import')"
+        )
+    }
+    profiles = [FoundProfile(*row) for row in store.conn.execute(query, params)]
+    for profile in profiles:
+        profile.connected = (platform_for(profile.site), profile.username.lower()) in linked
+    return profiles
 
 
 def set_claim(store: Store, site: str, username: str, claim: str) -> int | None:

@@ -158,6 +158,11 @@ def test_mine_and_not_mine_are_kept_and_become_findings(simulate, store):
     assert store.conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 0
     with pytest.raises(InputError, match="No sweep found"):
         set_claim(store, "Nowhere", "alice", "mine")
+    # a profile that is also connected or imported is shown as such
+    from footprint.store.accounts import upsert_account
+
+    upsert_account(store, b.name.lower().replace("-", ""), "alice", connection="import")
+    assert {p.site: p.connected for p in found_profiles(store)} == {a.name: False, b.name: True}
 
 
 def test_bad_usernames_are_refused_before_any_request(simulate, store):
