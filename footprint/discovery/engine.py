@@ -261,122 +261,57 @@ class Engine:
         host = self._host(site)
         started = loop.time()
         url = site.check_url(username)
-        pretty = site.pretty_url(username)
         attempts = 0
-        waited = 0.0
+
+        def result(
+            status: str, reason: str | None, http: int | None = None, detail: str | None = None
+        ) -> CheckResult:
+            return CheckResult(
+                site=site,
+                username=username,
+                status=status,
+                reason=reason,
+                http_status=http,
+                elapsed_ms=int((loop.time() - started) * 1000),
+                url=site.pretty_url(username),
+                check_url=url,
+                attempts=max(1, attempts),
+                detail=detail,
+                canary=canary,
+            )
+
         while True:
-            attempts += 1
             pause = host.resume_at - loop.time()
             if pause > 0:
                 if loop.time() + pause >= self._deadline:
-                    return self._result(
-                        site,
-                        username,
-                        UNKNOWN,
-                        DEADLINE,
-                        None,
-                        started,
-                        url,
-                        pretty,
-                        attempts - 1,
-                        canary,
-                    )
+                    return result(UNKNOWN, DEADLINE)
                 await asyncio.sleep(pause)
             async with host.slots, self._global:
                 remaining = self._deadline - loop.time()
                 if remaining <= 0:
-                    return self._result(
-                        site,
-                        username,
-                        UNKNOWN,
-                        DEADLINE,
-                        None,
-                        started,
-                        url,
-                        pretty,
-                        attempts - 1,
-                        canary,
-                    )
+                    return result(UNKNOWN, DEADLINE)
+                attempts += 1
                 limit = min(self.options.timeout, remaining)
                 try:
                     async with asyncio.timeout(limit):
                         answer = await self._fetch(site, username, url)
                 except TimeoutError:
-                    reason = TIMEOUT if limit >= self.options.timeout else DEADLINE
-                    return self._result(
-                        site,
-                        username,
-                        UNKNOWN,
-                        reason,
-                        None,
-                        started,
-                        url,
-                        pretty,
-                        attempts,
-                        canary,
-                    )
-                except Exception as exc:
+                    return result(UNKNOWN, TIMEOUT if limit >= self.options.timeout else DEADLINE)
+                except Exception as exc:  # every transport failure is a verdict, with its reason
                     reason, detail = _transport_reason(exc)
-                    return self._result(
-                        site,
-                        username,
-                        UNKNOWN,
-                        reason,
-                        None,
-                        started,
-                        url,
-                        pretty,
-                        attempts,
-                        canary,
-                        detail,
-                    )
+                    return result(UNKNOWN, reason, detail=detail)
             verdict, why = decide(site, answer)
             if why not in (THROTTLED, UNEXPECTED_STATUS) or answer.status not in (429, 503):
-                return self._result(
-                    site,
-                    username,
-                    verdict,
-                    why,
-                    answer.status,
-                    started,
-                    url,
-                    pretty,
-                    attempts,
-                    canary,
-                )
+                return result(verdict, why, answer.status)
             # Throttled or briefly unavailable: wait as asked (capped) and try again.
             if attempts > self.options.retries:
-                return self._result(
-                    site,
-                    username,
-                    UNKNOWN,
-                    THROTTLED,
-                    answer.status,
-                    started,
-                    url,
-                    pretty,
-                    attempts,
-                    canary,
-                    f"still {answer.status} after {attempts} attempts",
-                )
+                detail = f"still {answer.status} after {attempts} attempts"
+                return result(UNKNOWN, THROTTLED, answer.status, detail)
             wait = answer.retry_after
             if wait is None:
                 wait = min(2.0 ** (attempts - 1), self.options.max_retry_wait)
             if wait > self.options.max_retry_wait or loop.time() + wait >= self._deadline:
-                return self._result(
-                    site,
-                    username,
-                    UNKNOWN,
-                    THROTTLED,
-                    answer.status,
-                    started,
-                    url,
-                    pretty,
-                    attempts,
-                    canary,
-                    f"asked to wait {wait:.0f} s",
-                )
-            waited += wait
+                return result(UNKNOWN, THROTTLED, answer.status, f"asked to wait {wait:.0f} s")
             host.resume_at = max(host.resume_at, loop.time() + wait)
 
     async def _fetch(self, site: Site, username: str, url: str) -> Answer:
@@ -411,35 +346,6 @@ class Engine:
             return Answer(status, body, complete, retry, response.encoding)
         finally:
             await response.aclose()
-
-    def _result(
-        self,
-        site: Site,
-        username: str,
-        status: str,
-        reason: str | None,
-        http_status: int | None,
-        started: float,
-        url: str,
-        pretty: str,
-        attempts: int,
-        canary: bool,
-        detail: str | None = None,
-    ) -> CheckResult:
-        elapsed = int((asyncio.get_running_loop().time() - started) * 1000)
-        return CheckResult(
-            site=site,
-            username=username,
-            status=status,
-            reason=reason,
-            http_status=http_status,
-            elapsed_ms=elapsed,
-            url=pretty,
-            check_url=url,
-            attempts=max(1, attempts),
-            detail=detail,
-            canary=canary,
-        )
 
 
 async def _read(response: httpx.Response, cap: int, needles: list[bytes]) -> tuple[bytes, bool]:
