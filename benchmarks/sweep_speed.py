@@ -126,7 +126,12 @@ def measure(cmd: list[str], env: dict[str, str], limit: float) -> dict[str, Any]
 
 
 def run_footprint(
-    catalog: Path, workdir: Path, timeout: float, concurrency: int, home: Path
+    catalog: Path,
+    workdir: Path,
+    timeout: float,
+    concurrency: int,
+    home: Path,
+    transport: str = "auto",
 ) -> dict[str, Any]:
     env = dict(os.environ, FOOTPRINT_HOME=str(home), PYTHONPATH=str(ROOT))
     cmd = [
@@ -138,6 +143,8 @@ def run_footprint(
         str(timeout),
         "--concurrency",
         str(concurrency),
+        "--transport",
+        transport,
     ]
     result = measure(cmd, env, limit=timeout * 4 + 30)
     lines = [json.loads(x) for x in result["stdout"].splitlines() if x.startswith("{")]
@@ -148,7 +155,7 @@ def run_footprint(
     return result
 
 
-def child(catalog_path: str, timeout: float, concurrency: int) -> None:
+def child(catalog_path: str, timeout: float, concurrency: int, transport: str) -> None:
     """Runs inside the measured process: the sweep through footprint's own API."""
     from footprint.catalog.schema import load_catalog
     from footprint.discovery.engine import SweepOptions
@@ -157,7 +164,7 @@ def child(catalog_path: str, timeout: float, concurrency: int) -> None:
 
     catalog = load_catalog(catalog_path)
     store = Store.open()
-    options = SweepOptions(timeout=timeout, concurrency=concurrency)
+    options = SweepOptions(timeout=timeout, concurrency=concurrency, transport=transport)
     cpu0, wall0 = time.process_time(), time.perf_counter()
     run = sweep(store, [USERNAME], catalog, options)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
@@ -205,10 +212,16 @@ def main() -> None:
     parser.add_argument("--rivals-venv", default=str(ROOT / ".bench-venv"))
     parser.add_argument("--timeout", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=256)
+    parser.add_argument(
+        "--transport",
+        choices=("auto", "aiohttp", "h11"),
+        default="auto",
+        help="httpx transport for footprint (auto = httpx-aiohttp)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.timeout, args.concurrency)
+        child(args.child, args.timeout, args.concurrency, args.transport)
         return
 
     sites = build_sites(args.sites, args.hostile)
@@ -234,7 +247,11 @@ def main() -> None:
             sim.close()
 
     def fp(home: Path) -> dict[str, Any]:
-        return fresh(lambda: run_footprint(catalog, work, args.timeout, args.concurrency, home))
+        return fresh(
+            lambda: run_footprint(
+                catalog, work, args.timeout, args.concurrency, home, args.transport
+            )
+        )
 
     cold = fp(work / "home")
     report("footprint (cold)", cold, expected, floor)
