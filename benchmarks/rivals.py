@@ -489,23 +489,24 @@ def run_sherlock(
     states = _read_csv_states(report)
     source = "csv"
     if states is None:
-        states, source = _sherlock_stdout_states(stdout, names), "stdout"
+        states, source = _stdout_states(stdout, names, "Not Found!"), "stdout"
         extra.append(f"stderr: {_tail(stderr)}")
     return _finish("sherlock", proc, names, states, source, extra)
 
 
-def _sherlock_stdout_states(stdout: Path, names: list[str]) -> dict[str, str]:
-    """`[+] name: url` is Claimed, `[-] name: Not Found!` Available, other `[-]` lines not."""
+def _stdout_states(stdout: Path, names: list[str], not_found: str) -> dict[str, str]:
+    """Both tools print `[+] name: url` for Claimed and `[-] name: <not_found>` for Available;
+    any other `[-]` or `[?]` line is Unknown (retries rewrite a site's line: the last wins)."""
     known = set(names)
     states: dict[str, str] = {}
     for line in _stdout_lines(stdout):
-        m = re.match(r"\[([+-])\] (.+?): ?(.*)$", line)
+        m = re.match(r"\[([+?-])\] (.+?): ?(.*)$", line)
         if not m or m.group(2) not in known:
             continue
         mark, name, rest = m.groups()
         if mark == "+":
             states[name] = "Claimed"
-        elif rest.strip() == "Not Found!":
+        elif mark == "-" and rest.strip().startswith(not_found):
             states[name] = "Available"
         else:
             states[name] = "Unknown"
@@ -584,24 +585,6 @@ def run_maigret(
     states = _read_csv_states(report)
     source = "csv"
     if states is None:
-        states, source = _maigret_stdout_states(stdout, names), "stdout"
+        states, source = _stdout_states(stdout, names, "Not found!"), "stdout"
         extra.append(f"stderr: {_tail(stderr)}")
     return _finish("maigret", proc, names, states, source, extra)
-
-
-def _maigret_stdout_states(stdout: Path, names: list[str]) -> dict[str, str]:
-    """`[+] name: url` Claimed, `[-] name: Not found!` Available, `[?] name: error` Unknown."""
-    known = set(names)
-    states: dict[str, str] = {}
-    for line in _stdout_lines(stdout):
-        m = re.match(r"\[([+?-])\] (.+?): ?(.*)$", line)
-        if not m or m.group(2) not in known:
-            continue
-        mark, name, rest = m.groups()
-        if mark == "+":
-            states[name] = "Claimed"
-        elif mark == "-" and rest.startswith("Not found!"):
-            states[name] = "Available"
-        else:
-            states[name] = "Unknown"  # retries rewrite a site's line: the last one wins
-    return states

@@ -22,6 +22,7 @@ from footprint.errors import FootprintError, InputError, SchemaTooNewError, Stor
 from footprint.paths import data_dir, db_path
 
 if TYPE_CHECKING:
+    from footprint.discovery.engine import SweepOptions
     from footprint.store import Store
 
 log = logging.getLogger("footprint.cli")
@@ -454,7 +455,7 @@ def cmd_score(args: argparse.Namespace, ctx: Context) -> int:
 # ---------------------------------------------------------------- discovery
 
 
-def _sweep_options(args: argparse.Namespace, store: Store) -> object:
+def _sweep_options(args: argparse.Namespace, store: Store) -> SweepOptions:
     from footprint.discovery.engine import SweepOptions
     from footprint.net import options_from_store
 
@@ -477,29 +478,9 @@ def _sweep_options(args: argparse.Namespace, store: Store) -> object:
     )
 
 
-def _sweep_record(result: object) -> dict[str, object]:
-    from footprint.discovery.engine import CheckResult
-
-    if isinstance(result, CheckResult):
-        return {
-            "site": result.site.name,
-            "username": result.username,
-            "status": result.status,
-            "url": result.url,
-            "reason": result.reason,
-            "http_status": result.http_status,
-            "elapsed_ms": result.elapsed_ms,
-            "category": None,
-            "detail": result.detail,
-        }
-    record = dict(result)  # type: ignore[call-overload]
-    record.pop("checked_at", None)
-    return record
-
-
 def cmd_sweep(args: argparse.Namespace, ctx: Context) -> int:
     from footprint.catalog.sources import default_catalog
-    from footprint.discovery.engine import REASON_TEXT, SweepOptions
+    from footprint.discovery.engine import REASON_TEXT
     from footprint.discovery.sweep import SweepProgress, site_category, sweep
     from footprint.discovery.variants import name_variants
     from footprint.progress import CancelToken
@@ -507,7 +488,6 @@ def cmd_sweep(args: argparse.Namespace, ctx: Context) -> int:
 
     with ctx.open_store() as store:
         options = _sweep_options(args, store)
-        assert isinstance(options, SweepOptions)
         catalog = default_catalog(ctx.home, [Path(f).expanduser() for f in args.catalog or []])
         sites = catalog.select(args.site or (), args.category or ())
         if not sites:
@@ -538,9 +518,7 @@ def cmd_sweep(args: argparse.Namespace, ctx: Context) -> int:
                 f"unknown {p.unknown}",
             )
             if jsonl and p.last is not None:
-                record = _sweep_record(p.last)
-                record["category"] = site_category(p.last.site)
-                emit(record)
+                emit(p.last.record(site_category(p.last.site)))
 
         via = f", through {options.network.redacted_proxy()}" if options.network.proxy else ""
         ctx.err.write(
@@ -563,7 +541,7 @@ def cmd_sweep(args: argparse.Namespace, ctx: Context) -> int:
         if jsonl:
             for record in run.results:  # resumed verdicts, not streamed above
                 if (str(record["site"]), str(record["username"])) not in seen:
-                    emit(_sweep_record(record))
+                    emit({k: v for k, v in record.items() if k != "checked_at"})
         else:
             _print_sweep_table(ctx, run.results, show_all=args.all)
         counts = run.counts

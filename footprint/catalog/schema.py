@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -566,16 +566,3 @@ def merge(catalogs: Sequence[Catalog]) -> Catalog:
     sources = tuple(s for c in catalogs for s in c.sources)
     ordered = sorted(merged.values(), key=lambda s: s.name.casefold())
     return Catalog(tuple(ordered), sources)
-
-
-def catalog_document(catalog: Catalog, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A catalog as a WhatsMyName-schema document (for writing rivals' or test files)."""
-    cats = sorted({s.cat for s in catalog.sites} | set(WMN_CATEGORIES))
-    doc: dict[str, Any] = {
-        "license": [line for s in catalog.sources for line in s.license],
-        "authors": [a for s in catalog.sources for a in s.authors],
-        "categories": cats,
-        "sites": [s.as_wmn() for s in catalog.sites],
-    }
-    doc.update(extra or {})
-    return doc

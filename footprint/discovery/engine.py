@@ -23,20 +23,17 @@ import math
 import random
 import string
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from datetime import UTC
+
+import httpx
 
 from footprint.catalog.schema import Site
 from footprint.net import NetworkOptions, async_transport
 from footprint.progress import CancelToken
 
-if TYPE_CHECKING:
-    import httpx
-
 FOUND, MISSING, UNKNOWN = "found", "missing", "unknown"
-VERDICTS = (FOUND, MISSING, UNKNOWN)
 
 # Why a verdict is unknown (stored in site_checks.reason; the CLI prints REASON_TEXT).
 TIMEOUT = "timeout"
@@ -115,9 +112,19 @@ class CheckResult:
     detail: str | None = None
     canary: bool = False
 
-    @property
-    def reason_text(self) -> str:
-        return REASON_TEXT.get(self.reason or "", self.reason or "")
+    def record(self, category: str | None = None) -> dict[str, object]:
+        """The verdict as the CLI's JSON line (and the store's site_checks columns)."""
+        return {
+            "site": self.site.name,
+            "username": self.username,
+            "status": self.status,
+            "url": self.url,
+            "reason": self.reason,
+            "http_status": self.http_status,
+            "elapsed_ms": self.elapsed_ms,
+            "category": category,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -211,7 +218,6 @@ class _Host:
 
 
 ResultCallback = Callable[[CheckResult], None]
-CanaryLookup = Callable[[Site], Awaitable[bool | None]]
 
 
 class Engine:
@@ -317,8 +323,6 @@ class Engine:
     async def _fetch(self, site: Site, username: str, url: str) -> Answer:
         # Straight to the transport: no redirects, cookies or auth flows to run, and a
         # third less CPU per request than AsyncClient.send (measured in the benchmark).
-        import httpx
-
         assert self._transport is not None
         headers = dict(self._headers)
         headers.update(site.headers)
@@ -380,8 +384,6 @@ def _transport_reason(exc: BaseException) -> tuple[str, str]:
     httpx.ConnectTimeout, so the aiohttp cause is what tells a timeout from a failure.
     """
     import ssl
-
-    import httpx
 
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     chain: list[BaseException] = []
@@ -488,7 +490,3 @@ async def run_checks(
             job.cancel()
         for probe_task in canaries.values():
             probe_task.cancel()
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
