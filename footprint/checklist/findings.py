@@ -204,3 +204,176 @@ def counts_by_category(store: Store) -> dict[str, int]:
         "GROUP BY category ORDER BY 2 DESC"
     )
     return dict(rows.fetchall())
+
+
+# ------------------------------------------------------------------ browsing (GUI, report)
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    """What a findings list shows.  Every field narrows it; empty means "any"."""
+
+    states: tuple[str, ...] = ("open", "in_progress")
+    platform: str | None = None
+    category: str | None = None
+    min_severity: str | None = None
+    since: str | None = None  # ISO date: the post (or the finding) is this recent or newer
+    until: str | None = None  # ISO date, inclusive
+    search: str = ""  # words the title, the evidence or the post's text must contain
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """The columns of one finding in a list: cheap to read in blocks."""
+
+    id: int
+    severity: str
+    category: str
+    title: str
+    platform: str | None
+    date: str | None  # the post's date, else when the finding first appeared
+    state: str
+    excerpt: str
+
+
+_ROW_SELECT = (
+    "SELECT f.id, f.severity, f.category, COALESCE(f.title, f.rule_id), "
+    "COALESCE(i.platform, a.platform), COALESCE(i.created_at, f.first_seen_at), f.state, "
+    "f.evidence, f.subject "
+    "FROM findings f LEFT JOIN items i ON i.id = f.item_id "
+    "LEFT JOIN accounts a ON a.id = f.account_id"
+)
+_SEVERITY_ORDER = (
+    "CASE f.severity "
+    + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(reversed(SEVERITIES)))
+    + " END"
+)
+
+
+def _where(flt: FindingFilter) -> tuple[str, list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if flt.states:
+        where.append(f"f.state IN ({','.join('?' * len(flt.states))})")
+        params.extend(flt.states)
+    if flt.platform:
+        where.append("COALESCE(i.platform, a.platform) = ?")
+        params.append(flt.platform)
+    if flt.category:
+        where.append("f.category = ?")
+        params.append(flt.category)
+    if flt.min_severity:
+        if flt.min_severity not in SEVERITIES:
+            raise InputError(f"Unknown severity {flt.min_severity!r}.")
+        allowed = SEVERITIES[SEVERITIES.index(flt.min_severity) :]
+        where.append(f"f.severity IN ({','.join('?' * len(allowed))})")
+        params.extend(allowed)
+    if flt.since:
+        where.append("COALESCE(i.created_at, f.first_seen_at) >= ?")
+        params.append(flt.since)
+    if flt.until:
+        where.append("substr(COALESCE(i.created_at, f.first_seen_at), 1, 10) <= ?")
+        params.append(flt.until[:10])
+    for word in flt.search.split():
+        # instr() on lower-cased text: LIKE would treat % and _ in the person's words as wildcards.
+        where.append(
+            "(instr(lower(COALESCE(f.title, '')), ?) OR instr(lower(f.evidence), ?) "
+            "OR instr(lower(COALESCE(i.text, '')), ?))"
+        )
+        params.extend([word.lower()] * 3)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def finding_ids(store: Store, flt: FindingFilter | None = None) -> list[int]:
+    """The ids of the findings ``flt`` selects, most serious first, then newest.
+
+    Only ids are read (about 100k per 0.1 s); a list view reads the rows it shows with
+    :func:`finding_rows`, so a long list costs no more than a short one to show.
+    """
+    where, params = _where(flt or FindingFilter())
+    sql = (
+        "SELECT f.id FROM findings f LEFT JOIN items i ON i.id = f.item_id "
+        "LEFT JOIN accounts a ON a.id = f.account_id"
+        + where
+        + f" ORDER BY {_SEVERITY_ORDER}, COALESCE(i.created_at, f.first_seen_at) DESC, f.id"
+    )
+    return [row[0] for row in store.conn.execute(sql, params)]
+
+
+def _excerpt(evidence: str | None, subject: str) -> str:
+    spans = json.loads(evidence or "[]")
+    for span in spans:
+        text = span.get("excerpt") or span.get("match")
+        if text:
+            return " ".join(str(text).split())
+    return subject
+
+
+def finding_rows(store: Store, ids: list[int]) -> dict[int, FindingRow]:
+    """The list columns of the findings ``ids`` (any order; missing ids are left out)."""
+    out: dict[int, FindingRow] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sql = _ROW_SELECT + f" WHERE f.id IN ({','.join('?' * len(chunk))})"
+        for fid, sev, cat, title, platform, date, state, evidence, subject in store.conn.execute(
+            sql, chunk
+        ):
+            out[fid] = FindingRow(
+                fid, sev, cat, title, platform, date, state, _excerpt(evidence, subject)
+            )
+    return out
+
+
+def finding_facets(store: Store) -> dict[str, list[str]]:
+    """The platforms and categories that have findings (for a filter's choices)."""
+    platforms = [
+        row[0]
+        for row in store.conn.execute(
+            "SELECT DISTINCT COALESCE(i.platform, a.platform) FROM findings f "
+            "LEFT JOIN items i ON i.id = f.item_id LEFT JOIN accounts a ON a.id = f.account_id "
+            "WHERE COALESCE(i.platform, a.platform) IS NOT NULL ORDER BY 1"
+        )
+    ]
+    categories = [
+        row[0] for row in store.conn.execute("SELECT DISTINCT category FROM findings ORDER BY 1")
+    ]
+    return {"platforms": platforms, "categories": categories}
+
+
+def item_text(store: Store, finding_id: int) -> str | None:
+    """The full text of the post a finding is about (None for findings without one)."""
+    row = store.conn.execute(
+        "SELECT i.text FROM findings f JOIN items i ON i.id = f.item_id WHERE f.id = ?",
+        (finding_id,),
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def snooze(store: Store, finding_id: int, until: str) -> Finding:
+    """Put a finding aside until ``until`` (ISO date); :func:`wake_snoozed` brings it back."""
+    return set_state(store, finding_id, "snoozed", snoozed_until=until)
+
+
+def wake_snoozed(store: Store, now: str | None = None) -> int:
+    """Reopen the snoozed findings whose date has come; returns how many."""
+    now = now or utcnow()
+    due = [
+        row[0]
+        for row in store.conn.execute(
+            "SELECT id FROM findings WHERE state = 'snoozed' AND snoozed_until <= ?", (now,)
+        )
+    ]
+    for fid in due:
+        set_state(store, fid, "open", actor="footprint", reason="snooze ended")
+    return len(due)
+
+
+def severity_counts(store: Store) -> dict[str, int]:
+    """Open findings per severity (every severity present, most serious first)."""
+    rows = dict(
+        store.conn.execute(
+            "SELECT severity, COUNT(*) FROM findings WHERE state IN ('open', 'in_progress') "
+            "GROUP BY severity"
+        ).fetchall()
+    )
+    return {s: int(rows.get(s, 0)) for s in reversed(SEVERITIES)}

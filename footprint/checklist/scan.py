@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from footprint.checklist.engine import Checker, Draft, person_from_profile
-from footprint.checklist.findings import counts_by_category
+from footprint.checklist.findings import counts_by_category, wake_snoozed
+from footprint.checklist.privacy import setting_link
 from footprint.checklist.rules import AccountRule, RuleSet
 from footprint.checklist.score import Score, compute_score, snapshot
 from footprint.platforms import display_name as platform_name
@@ -181,6 +182,7 @@ def scan(
     checker = checker or make_checker(store)
     rules = checker.rules
     summary = ScanSummary()
+    wake_snoozed(store, (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"))
     previous = store.conn.execute(
         "SELECT value FROM app_settings WHERE key = ?", (FINGERPRINT_KEY,)
     ).fetchone()
@@ -328,10 +330,7 @@ def _setting_drafts(
             continue
         if (value or "").strip().lower() not in rule.loose:
             continue
-        instance = handle.rsplit("@", 1)[-1] if handle and handle.count("@") >= 2 else ""
-        link = rule.deep_link.replace("{instance}", instance or "mastodon.social").replace(
-            "{handle}", (handle or "").lstrip("@")
-        )
+        link = setting_link(rule, handle)
         out.append(
             Draft(
                 rule.id,

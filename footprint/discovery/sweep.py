@@ -476,10 +476,10 @@ def set_claim(store: Store, site: str, username: str, claim: str) -> int | None:
         if claim == "mine":
             platform = platform_for(site_name)
             db.conn.execute(
-                "INSERT INTO accounts (platform, handle, url, connection, created_at, "
-                "updated_at) VALUES (?, ?, ?, 'sweep', ?, ?) "
+                "INSERT INTO accounts (platform, handle, url, display_name, connection, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, 'sweep', ?, ?) "
                 "ON CONFLICT (platform, handle) DO NOTHING",
-                (platform, username, url, now, now),
+                (platform, username, url, site_name, now, now),
             )
             account_id = int(
                 db.conn.execute(
