@@ -107,6 +107,11 @@ def seed(store: Store, data: dict[str, Any] | None = None) -> None:
                     for c in sweep["checks"]
                 ],
             )
+        # Earlier audits of the demo person, so the dashboard has a history to draw.
+        store.conn.executemany(
+            "INSERT INTO score_snapshots (taken_at, score, details) VALUES (?, ?, '{}')",
+            [(taken, score) for taken, score in data.get("score_history", [])],
+        )
     from footprint.discovery.sweep import set_claim
 
     for claim in data.get("claims", []):

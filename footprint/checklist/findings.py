@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from footprint.checklist.rules import SEVERITIES
 from footprint.errors import InputError
+from footprint.platforms import display_name
 from footprint.store.database import utcnow
 
 if TYPE_CHECKING:
@@ -234,12 +235,17 @@ class FindingRow:
     date: str | None  # the post's date, else when the finding first appeared
     state: str
     excerpt: str
+    site: str | None = None  # a profile found by a sweep: the site's own name ("OkCupid")
+
+    @property
+    def where(self) -> str:
+        return self.site or (display_name(self.platform) if self.platform else "")
 
 
 _ROW_SELECT = (
     "SELECT f.id, f.severity, f.category, COALESCE(f.title, f.rule_id), "
     "COALESCE(i.platform, a.platform), COALESCE(i.created_at, f.first_seen_at), f.state, "
-    "f.evidence, f.subject "
+    "f.evidence, f.subject, CASE WHEN a.connection = 'sweep' THEN a.display_name END "
     "FROM findings f LEFT JOIN items i ON i.id = f.item_id "
     "LEFT JOIN accounts a ON a.id = f.account_id"
 )
@@ -315,11 +321,10 @@ def finding_rows(store: Store, ids: list[int]) -> dict[int, FindingRow]:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         sql = _ROW_SELECT + f" WHERE f.id IN ({','.join('?' * len(chunk))})"
-        for fid, sev, cat, title, platform, date, state, evidence, subject in store.conn.execute(
-            sql, chunk
-        ):
+        for row in store.conn.execute(sql, chunk):
+            fid, sev, cat, title, platform, date, state, evidence, subject, site = row
             out[fid] = FindingRow(
-                fid, sev, cat, title, platform, date, state, _excerpt(evidence, subject)
+                fid, sev, cat, title, platform, date, state, _excerpt(evidence, subject), site
             )
     return out
 
