@@ -503,3 +503,23 @@ def set_claim(store: Store, site: str, username: str, claim: str) -> int | None:
             ),
         )
     return account_id
+
+
+def latest_results(store: Store) -> list[dict[str, object]]:
+    """Every verdict of each username's latest sweep, with the person's claim ("mine"...)."""
+    latest = [
+        row[0]
+        for row in store.conn.execute("SELECT MAX(id) FROM sweeps GROUP BY username ORDER BY 1")
+    ]
+    claims = {
+        (site, username): claim
+        for site, username, claim in store.conn.execute(
+            "SELECT site, username, claim FROM site_claims"
+        )
+    }
+    out: list[dict[str, object]] = []
+    for sweep_id in latest:
+        for record in _records(store, sweep_id):
+            record["claim"] = claims.get((str(record["site"]), str(record["username"])))
+            out.append(record)
+    return out

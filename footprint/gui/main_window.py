@@ -1,211 +1,220 @@
-"""The main window.  For now one overview page; the GUI issue grows it page by page."""
+"""The main window: a sidebar of pages over one shared context.
+
+Pages are built the first time they are shown (the first window appears before the
+others cost anything) and reload when a job changes what they show.
+"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import importlib
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QPushButton,
+    QProgressBar,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
+    QStackedWidget,
     QWidget,
 )
 
 from footprint import __version__
-from footprint.platforms import display_name
-from footprint.secrets import SecretStore
-from footprint.store import Store
-from footprint.store.accounts import list_accounts
-from footprint.store.profile import KINDS, get_profile
+from footprint.gui.common import AppContext
+from footprint.gui.worker import Job, Progress
 
-CONNECTION_LABELS = {
-    "api": "connected",
-    "import": "imported export",
-    "sweep": "found by sweep",
-    "manual": "added by you",
-}
-
-
-def _table(name: str, headers: list[str], rows: list[list[str]]) -> QTableWidget:
-    table = QTableWidget(len(rows), len(headers))
-    table.setAccessibleName(name)
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setAlternatingRowColors(True)
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(value))
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(min(1, len(headers) - 1), QHeaderView.ResizeMode.Stretch)
-    # Show every row: the page scrolls, the tables do not.
-    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    table.resizeRowsToContents()
-    height = header.sizeHint().height() + 2 * table.frameWidth()
-    height += sum(table.rowHeight(r) for r in range(len(rows)))
-    table.setFixedHeight(height)
-    return table
-
-
-class OverviewPage(QWidget):
-    """Who you are, which accounts footprint knows, and what it holds."""
-
-    def __init__(self, store: Store, home: Path, demo: bool) -> None:
-        super().__init__()
-        self.setAccessibleName("Overview")
-        layout = QVBoxLayout(self)
-        layout.setSpacing(14)
-
-        title = QLabel("<h1>Your footprint</h1>")
-        title.setAccessibleName("Your footprint")
-        layout.addWidget(title)
-        if demo:
-            banner = QLabel(
-                "This is the <b>demo profile</b> of a fictional person, Jordan Reyes. "
-                "Nothing here is real and nothing you do touches your own data."
-            )
-            banner.setObjectName("demoBanner")
-            banner.setWordWrap(True)
-            banner.setFrameShape(QFrame.Shape.StyledPanel)
-            banner.setMargin(8)
-            banner.setAccessibleName("Demo profile notice")
-            layout.addWidget(banner)
-
-        profile = get_profile(store)
-        self.profile_box = QGroupBox("Who you are")
-        self.profile_box.setAccessibleName("Who you are")
-        profile_layout = QVBoxLayout(self.profile_box)
-        if profile.is_empty:
-            self.welcome = QLabel(
-                "footprint looks for you the way an employer's screening would: by your "
-                "names, usernames, emails and phone numbers. Tell it who you are with "
-                "<tt>footprint profile add username YOURNAME</tt>, or look around the demo "
-                "first. What you enter stays on this computer."
-            )
-            self.welcome.setWordWrap(True)
-            profile_layout.addWidget(self.welcome)
-            self.demo_button = QPushButton("Open the demo profile")
-            self.demo_button.setAccessibleName("Open the demo profile")
-            self.demo_button.clicked.connect(self.open_demo)
-            profile_layout.addWidget(self.demo_button, alignment=Qt.AlignmentFlag.AlignLeft)
-        else:
-            rows = [[f"{kind.capitalize()}s", ", ".join(profile.of(kind)) or "-"] for kind in KINDS]
-            self.profile_table = _table("Profile identifiers", ["What", "Values"], rows)
-            profile_layout.addWidget(self.profile_table)
-        layout.addWidget(self.profile_box)
-
-        counts = dict(
-            store.conn.execute(
-                "SELECT account_id, COUNT(*) FROM items WHERE account_id IS NOT NULL "
-                "GROUP BY account_id"
-            ).fetchall()
-        )
-        accounts = list_accounts(store)
-        self.accounts_table = _table(
-            "Accounts",
-            ["Platform", "Account", "How footprint knows it", "Items"],
-            [
-                [
-                    display_name(a.platform),
-                    a.handle,
-                    CONNECTION_LABELS.get(a.connection, a.connection),
-                    str(counts.get(a.id, 0)),
-                ]
-                for a in accounts
-            ],
-        )
-        accounts_box = QGroupBox(f"Accounts ({len(accounts)})")
-        QVBoxLayout(accounts_box).addWidget(self.accounts_table)
-        layout.addWidget(accounts_box)
-
-        kinds = store.conn.execute(
-            "SELECT platform, kind, COUNT(*), MIN(created_at), MAX(created_at) FROM items "
-            "GROUP BY platform, kind ORDER BY platform, kind"
-        ).fetchall()
-        self.items_table = _table(
-            "What footprint holds",
-            ["Platform", "Kind", "Count", "From", "To"],
-            [
-                [display_name(p), k.replace("_", " "), str(n), (lo or "")[:10], (hi or "")[:10]]
-                for p, k, n, lo, hi in kinds
-            ],
-        )
-        items_box = QGroupBox("What footprint holds")
-        QVBoxLayout(items_box).addWidget(self.items_table)
-        layout.addWidget(items_box)
-
-        sweep = store.conn.execute(
-            "SELECT status, COUNT(*) FROM site_checks WHERE sweep_id = "
-            "(SELECT MAX(id) FROM sweeps) GROUP BY status"
-        ).fetchall()
-        verdicts = dict(sweep)
-        self.sweep_label = QLabel(
-            "Last username sweep: "
-            + (
-                ", ".join(f"{verdicts.get(v, 0)} {v}" for v in ("found", "missing", "unknown"))
-                if verdicts
-                else "none yet"
-            )
-        )
-        self.sweep_label.setAccessibleName("Last username sweep")
-        layout.addWidget(self.sweep_label)
-
-        keyring = SecretStore().status()
-        footer = QLabel(f"Data folder: {home}<br>{keyring.message}")
-        footer.setWordWrap(True)
-        footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        footer.setAccessibleName("Data location and keyring status")
-        layout.addWidget(footer)
-        layout.addStretch(1)
-
-    def open_demo(self) -> None:
-        subprocess.Popen([sys.executable, "-m", "footprint", "--demo"])
+# (key, sidebar label, module under footprint.gui.pages, class)
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("dashboard", "Dashboard", "dashboard", "DashboardPage"),
+    ("discover", "Discover", "discover", "DiscoverPage"),
+    ("accounts", "Accounts", "accounts", "AccountsPage"),
+    ("findings", "Findings", "findings", "FindingsPage"),
+    ("privacy", "Privacy settings", "privacy", "PrivacyPage"),
+    ("cleanup", "Cleanup", "cleanup", "CleanupPage"),
+    ("data", "Reports && data", "data", "DataPage"),
+)
+SCROLLING = {"dashboard", "privacy", "data", "cleanup"}  # pages taller than the window
 
 
 class MainWindow(QMainWindow):
     def __init__(self, home: Path, *, demo: bool = False) -> None:
         super().__init__()
+        self.ctx = AppContext(home, demo=demo)
         self.home = home
         self.demo = demo
-        self.store = Store.open(home)
         self.setWindowTitle("footprint — demo profile" if demo else "footprint")
-        self.resize(960, 720)
+        self.resize(1100, 760)
+        self.pages: dict[str, Any] = {}
+        self._stale: set[str] = set()
 
-        self.overview = OverviewPage(self.store, home, demo)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.overview)
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName("Pages")
+        self.sidebar.setFixedWidth(180)
+        self.sidebar.setSpacing(2)
+        for n, (key, label, _module, _cls) in enumerate(PAGES, start=1):
+            item = QListWidgetItem(label.replace("&&", "&"))
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(f"{label.replace('&&', '&')} (Ctrl+{n})")
+            self.sidebar.addItem(item)
+        self.stack = QStackedWidget()
+        self.stack.setAccessibleName("Page")
+        self._slots: dict[str, QWidget] = {}
+        for key, *_ in PAGES:
+            placeholder = QWidget()
+            self._slots[key] = placeholder
+            self.stack.addWidget(placeholder)
         container = QWidget()
         row = QHBoxLayout(container)
-        row.addWidget(scroll)
+        row.setContentsMargins(6, 6, 6, 6)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.stack, 1)
         self.setCentralWidget(container)
+        self.sidebar.currentRowChanged.connect(self.show_row)
 
+        self._menus()
+        self.job_label = QLabel()
+        self.job_label.setAccessibleName("Background work")
+        self.job_bar = QProgressBar()
+        self.job_bar.setAccessibleName("Background work progress")
+        self.job_bar.setMaximumWidth(220)
+        self.job_bar.hide()
+        self.statusBar().addPermanentWidget(self.job_label)
+        self.statusBar().addPermanentWidget(self.job_bar)
+        self.statusBar().showMessage("Everything stays on this computer.")
+        self.ctx.changed.connect(self.data_changed)
+        self.ctx.status.connect(self.show_status)
+        self.ctx.navigate.connect(self.go)
+        self.ctx.job_started.connect(self.track)
+        self.ctx.worker.started.connect(self.worker_started)
+        self.sidebar.setCurrentRow(0)
+
+    # -- pages
+    def page(self, key: str) -> Any:
+        """The page ``key``, built on first use."""
+        if key not in self.pages:
+            _key, _label, module, cls = next(p for p in PAGES if p[0] == key)
+            page_class = getattr(importlib.import_module(f"footprint.gui.pages.{module}"), cls)
+            page = page_class(self.ctx)
+            widget: QWidget = page
+            if key in SCROLLING:
+                scroll = QScrollArea()
+                scroll.setWidgetResizable(True)
+                scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+                scroll.setWidget(page)
+                widget = scroll
+            index = self.stack.indexOf(self._slots[key])
+            self.stack.removeWidget(self._slots[key])
+            self._slots[key].deleteLater()
+            self._slots[key] = widget
+            self.stack.insertWidget(index, widget)
+            self.pages[key] = page
+        return self.pages[key]
+
+    def show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        key = PAGES[row][0]
+        page = self.page(key)
+        if key in self._stale:
+            self._stale.discard(key)
+            page.refresh()
+        self.stack.setCurrentWidget(self._slots[key])
+
+    def go(self, key: str, target: object = None) -> None:
+        """Show page ``key``; ``target`` (a finding id...) goes to the page's ``show``."""
+        row = next(n for n, p in enumerate(PAGES) if p[0] == key)
+        self.sidebar.setCurrentRow(row)
+        page = self.page(key)
+        if target is not None and hasattr(page, "show_target"):
+            page.show_target(target)
+
+    def current_key(self) -> str:
+        return PAGES[max(0, self.sidebar.currentRow())][0]
+
+    def data_changed(self, changes: frozenset[str]) -> None:
+        current = self.current_key()
+        for key, page in self.pages.items():
+            if changes & getattr(page, "watches", frozenset()):
+                if key == current:
+                    page.refresh()
+                else:
+                    self._stale.add(key)
+
+    # -- status bar: what runs in the background
+    def worker_started(self) -> None:
+        self.statusBar().showMessage("Working in the background…", 3000)
+
+    def track(self, job: Job) -> None:
+        """Show ``job`` in the status bar while it runs."""
+        self.job_label.setText(job.name + "…")
+        self.job_bar.setRange(0, 0)
+        self.job_bar.show()
+        job.progress.connect(self.job_progress)
+        job.ended.connect(self.job_ended)
+
+    def job_progress(self, progress: Progress) -> None:
+        value = progress.value
+        done, total = getattr(value, "done", None), getattr(value, "total", None)
+        if isinstance(done, int) and isinstance(total, int) and total > 0:
+            self.job_bar.setRange(0, total)
+            self.job_bar.setValue(min(done, total))
+
+    def job_ended(self) -> None:
+        if not self.ctx.worker.busy:
+            self.job_label.setText("")
+            self.job_bar.hide()
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    # -- menus
+    def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for n, (key, label, _m, _c) in enumerate(PAGES, start=1):
+            action = QAction(label.replace("&&", "&&"), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            action.setData(key)
+            action.triggered.connect(self.view_action)
+            view_menu.addAction(action)
+            self.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
+        wizard = QAction("&Set up footprint…", self)
+        wizard.triggered.connect(self.show_wizard)
+        help_menu.addAction(wizard)
         about = QAction("&About footprint", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
-        self.statusBar().showMessage("Everything stays on this computer.")
+
+    def view_action(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.go(str(action.data()))
+
+    def show_wizard(self) -> None:
+        from footprint.gui.wizard import FirstRunWizard
+
+        wizard = FirstRunWizard(self.ctx, self)
+        wizard.finished_setup.connect(self.wizard_done)
+        wizard.open()
+        self.wizard = wizard
+
+    def wizard_done(self, sweep: bool) -> None:
+        if sweep:
+            self.go("discover")
+            self.page("discover").start()
+        else:
+            self.go("dashboard")
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -216,5 +225,18 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.store.close()
+        busy = self.ctx.worker.busy
+        if busy:
+            names = ", ".join(job.name.lower() for job in busy)
+            answer = QMessageBox.question(
+                self,
+                "Quit footprint?",
+                f"footprint is still busy ({names}). Quit anyway? What is finished is kept; "
+                "an unfinished import is undone, and a sweep carries on where it stopped "
+                "next time.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.ctx.close()
         super().closeEvent(event)
