@@ -125,3 +125,32 @@ def async_client(
         trust_env=False,
         transport=async_transport(options, max_connections=max_connections, transport=transport),
     )
+
+
+def save_proxy(store: Store, proxy: str | None) -> None:
+    """Remember the proxy for every sweep and download (None or "" forgets it).
+
+    A proxy password would end up in the database, where secrets never go: an address
+    with credentials is refused; pass it for one run with ``--proxy`` instead.
+    """
+    from footprint.store.database import utcnow
+
+    proxy = (proxy or "").strip()
+    if proxy:
+        check_proxy(proxy)
+        if urlsplit(proxy).password or urlsplit(proxy).username:
+            raise InputError(
+                "footprint does not save proxy passwords.",
+                hint="Use a proxy without a password, or give it for one run: "
+                "footprint sweep --proxy URL",
+            )
+    with store.transaction() as db:
+        if proxy:
+            db.conn.execute(
+                "INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (PROXY_KEY, proxy, utcnow()),
+            )
+        else:
+            db.conn.execute("DELETE FROM app_settings WHERE key = ?", (PROXY_KEY,))

@@ -170,6 +170,11 @@ class SettingRule:
     exposes: str
     auto_fix: bool
     deep_link: str
+    label: str = ""  # the setting's name as the platform shows it
+
+    @property
+    def name(self) -> str:
+        return self.label or self.key
 
 
 @dataclass(frozen=True)
@@ -377,6 +382,7 @@ def _settings(data: dict[str, Any], name: str) -> list[SettingRule]:
                 exposes=t.get("exposes", str, required=True),
                 auto_fix=t.get("auto_fix", bool, False),
                 deep_link=t.get("deep_link", str, required=True),
+                label=t.get("label", str, ""),
             )
         )
         t.done()

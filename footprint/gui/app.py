@@ -40,6 +40,8 @@ def run(home: Path, *, demo: bool = False) -> int:
         error_box(None, exc).exec()
         return 2 if isinstance(exc, FootprintError) else 1
     window.show()
+    if window.needs_setup():
+        window.show_wizard()
     _quit_on_signals(app)
     return app.exec()
 

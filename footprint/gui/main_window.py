@@ -160,7 +160,8 @@ class MainWindow(QMainWindow):
 
     def job_progress(self, progress: Progress) -> None:
         value = progress.value
-        done, total = getattr(value, "done", None), getattr(value, "total", None)
+        done = getattr(value, "done", getattr(value, "bytes_done", None))
+        total = getattr(value, "total", getattr(value, "bytes_total", None))
         if isinstance(done, int) and isinstance(total, int) and total > 0:
             self.job_bar.setRange(0, total)
             self.job_bar.setValue(min(done, total))
@@ -200,6 +201,16 @@ class MainWindow(QMainWindow):
         action = self.sender()
         if isinstance(action, QAction):
             self.go(str(action.data()))
+
+    def needs_setup(self) -> bool:
+        """A first run: nothing about the person yet (the demo never asks)."""
+        if self.demo:
+            return False
+        conn = self.ctx.store.conn
+        return not (
+            conn.execute("SELECT 1 FROM person_identifiers LIMIT 1").fetchone()
+            or conn.execute("SELECT 1 FROM accounts LIMIT 1").fetchone()
+        )
 
     def show_wizard(self) -> None:
         from footprint.gui.wizard import FirstRunWizard

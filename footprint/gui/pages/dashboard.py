@@ -39,7 +39,6 @@ from footprint.gui.common import (
     severity_color,
     severity_label,
 )
-from footprint.platforms import display_name
 
 
 class ScoreChart(QWidget):
@@ -232,13 +231,15 @@ class DashboardPage(QWidget):
         ids = finding_ids(store, FindingFilter(min_severity="low"))[:8]
         rows = finding_rows(store, ids)
         for fid in ids:
-            row = rows[fid]
-            where = display_name(row.platform) if row.platform else ""
-            text = f"{row.severity.upper()} · {row.title}" + (f" — {where}" if where else "")
+            finding = rows[fid]
+            where = finding.where
+            text = f"{finding.severity.upper()} · {finding.title}" + (
+                f" — {where}" if where else ""
+            )
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, fid)
-            item.setForeground(severity_color(row.severity))
-            item.setToolTip(row.excerpt)
+            item.setForeground(severity_color(finding.severity))
+            item.setToolTip(finding.excerpt)
             self.next_list.addItem(item)
         if not ids:
             self.next_list.addItem("Nothing to fix right now.")
