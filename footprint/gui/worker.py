@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import inspect
 import logging
 import threading
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from footprint.progress import CancelToken
 
@@ -84,6 +85,15 @@ class Job(QObject):
         self.token = CancelToken()
         self.reporter = Reporter()
         self.running = True
+        self.result: Any = None
+        self.error: Exception | None = None
+        self._launch: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        """Hand the job to the worker (``submit`` does it once the caller has connected)."""
+        launch, self._launch = self._launch, None
+        if launch is not None:
+            launch()
 
     def cancel(self) -> None:
         self.token.cancel()
@@ -133,20 +143,22 @@ class Worker(QThread):
 
     async def _run(self, job: Job, function: JobFunction) -> None:
         try:
-            if inspect.iscoroutinefunction(function):
+            if _is_async(function):
                 result = await function(job.reporter, job.token)
             else:
                 loop = asyncio.get_running_loop()
                 result = await loop.run_in_executor(None, function, job.reporter, job.token)
         except BaseException as exc:
             job.flush()
-            job.running = False
             if not isinstance(exc, Exception):
                 exc = RuntimeError(f"{job.name} stopped: {type(exc).__name__}")
             log.info("job %s failed: %s", job.name, type(exc).__name__)
+            job.error = exc
+            job.running = False
             job.failed.emit(exc)
         else:
             job.flush()
+            job.result = result
             job.running = False
             job.succeeded.emit(result)
         finally:
@@ -156,25 +168,39 @@ class Worker(QThread):
 
     # -- the GUI thread
     def submit(self, name: str, function: JobFunction) -> Job:
-        """Run ``function(reporter, cancel_token)``; a coroutine function runs on the loop."""
+        """Run ``function(reporter, cancel_token)``; a coroutine function runs on the loop.
+
+        The job starts on the next turn of the GUI's event loop, so whatever the caller
+        connects to its signals right after this call hears every one of them.
+        """
         if not self.isRunning():
             self._ready.clear()
             self.start()
         self._ready.wait(5)
-        assert self._loop is not None
+        loop = self._loop
+        assert loop is not None
         job = Job(name)
         self._jobs.append(job)
-        asyncio.run_coroutine_threadsafe(self._run(job, function), self._loop)
+        job._launch = functools.partial(self._launch_job, job, function, loop)
+        QTimer.singleShot(0, job.start)
         return job
+
+    def _launch_job(self, job: Job, function: JobFunction, loop: asyncio.AbstractEventLoop) -> None:
+        asyncio.run_coroutine_threadsafe(self._run(job, function), loop)
 
     @property
     def busy(self) -> list[Job]:
-        return [job for job in self._jobs if job.running]
+        """The jobs at work now (one submitted but not yet started is simply dropped on stop)."""
+        return [job for job in self._jobs if job.running and job._launch is None]
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Cancel every job, let them finish their transaction, stop the thread."""
-        for job in self._jobs:
+        for job in list(self._jobs):
             job.cancel()
+            if job._launch is not None:  # never started: nothing to wait for
+                job._launch = None
+                job.running = False
+                self._jobs.remove(job)
         deadline = time.monotonic() + timeout
         while self._jobs and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -183,3 +209,10 @@ class Worker(QThread):
             self.wait(int(max(0.1, deadline - time.monotonic()) * 1000))
         self._pool.shutdown(wait=False, cancel_futures=True)
         return not self._jobs
+
+
+def _is_async(function: JobFunction) -> bool:
+    """A coroutine function, or an object whose ``__call__`` is one (the job classes)."""
+    return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
+        getattr(function, "__call__", None)  # noqa: B004
+    )

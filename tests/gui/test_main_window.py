@@ -1,87 +1,110 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox
 
-from footprint.demo import seed
 from footprint.errors import SchemaTooNewError
 from footprint.gui.errors import error_box
-from footprint.gui.main_window import MainWindow
+from footprint.gui.main_window import PAGES
 from footprint.store import Store
-from footprint.store.profile import add_identifiers
 from tests.helpers import pretend_newer_footprint_wrote
 
 
-@pytest.fixture
-def window(qtbot, home):
-    def make(**kwargs):
-        win = MainWindow(home, **kwargs)
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
-        return win
-
-    return make
-
-
-def test_first_run_offers_the_demo(window):
+def test_first_run_asks_who_you_are(window):
     win = window()
-    page = win.overview
-    assert page.demo_button.isVisible()
-    assert page.demo_button.accessibleName() == "Open the demo profile"
-    assert "stays on this computer" in page.welcome.text()
-    assert page.accounts_table.rowCount() == 0
-    assert "none yet" in page.sweep_label.text()
+    assert win.needs_setup()
     assert win.windowTitle() == "footprint"
+    win.show_wizard()
+    assert win.wizard.isVisible()
+    assert "stays on this computer" in win.wizard.welcome.findChildren(QLabel)[0].text()
 
 
-def test_demo_profile_shows_accounts_and_items(window, home):
-    with Store.open(home) as store:
-        seed(store)
-    win = window(demo=True)
-    page = win.overview
+def test_the_demo_never_asks_and_says_it_is_a_demo(window):
+    win = window(demo=True, seeded=True)
+    assert not win.needs_setup()
     assert "demo" in win.windowTitle()
-    # 7 connected or imported, and the 2 found profiles the demo person confirmed as theirs
-    assert page.accounts_table.rowCount() == 9
-    platforms = {page.accounts_table.item(r, 0).text() for r in range(9)}
-    assert {"Mastodon", "Bluesky", "X (Twitter)", "GitHub"} <= platforms
-    kinds = {page.items_table.item(r, 1).text() for r in range(page.items_table.rowCount())}
-    assert {"post", "comment", "setting", "profile field", "login ip"} <= kinds
-    assert "7 found, 3 missing, 2 unknown" in page.sweep_label.text()
+    assert "fictional person" in win.page("dashboard").findChild(QLabel, "demoBanner").text()
 
 
-def test_profile_identifiers_are_listed(window, home):
-    with Store.open(home) as store:
-        add_identifiers(store, "email", ["me@example.org"])
+def test_pages_are_built_on_first_use_and_reached_by_keyboard(window, qtbot):
+    win = window(seeded=True)
+    assert set(win.pages) == {"dashboard"}  # the first window costs one page
+    shortcuts = {a.shortcut().toString(): a for a in win.actions() if not a.shortcut().isEmpty()}
+    for n, (key, *_rest) in enumerate(PAGES, start=1):
+        shortcuts[f"Ctrl+{n}"].trigger()  # (offscreen windows never become active for keys)
+        assert win.current_key() == key
+        assert win.stack.currentWidget() is win._slots[key]
+    assert set(win.pages) == {key for key, *_ in PAGES}
+    win.sidebar.setFocus()
+    qtbot.keyClick(win.sidebar, Qt.Key.Key_Home)
+    assert win.current_key() == "dashboard"
+    qtbot.keyClick(win.sidebar, Qt.Key.Key_Down)
+    assert win.current_key() == "discover"
+
+
+def test_every_control_on_every_page_has_an_accessible_name(window):
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QComboBox,
+        QHeaderView,
+        QLineEdit,
+        QProgressBar,
+        QTextBrowser,
+    )
+
+    win = window(demo=True, seeded=True)
+    kinds = (QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QProgressBar, QTextBrowser)
+    checked = 0
+    for key, *_rest in PAGES:
+        win.go(key)
+        for kind in kinds:
+            for widget in win.pages[key].findChildren(kind):
+                if not widget.isVisible() or type(widget).__module__ != "PySide6.QtWidgets":
+                    continue
+                if isinstance(widget, QHeaderView) or widget.objectName().startswith("qt_"):
+                    continue  # a table's own header and scroll buttons
+                if isinstance(widget, QLineEdit) and isinstance(widget.parent(), QComboBox):
+                    continue
+                assert widget.accessibleName(), f"{key}: {type(widget).__name__} {widget}"
+                checked += 1
+    assert checked > 60
+
+
+def test_closing_the_window_closes_the_store_and_the_worker(window, qtbot):
     win = window()
-    page = win.overview
-    assert not hasattr(page, "demo_button")
-    table = page.profile_table
-    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
-    assert rows["Emails"] == "me@example.org"
-    assert rows["Names"] == "-"
-
-
-def test_every_table_and_button_has_an_accessible_name(window, home):
-    from PySide6.QtWidgets import QAbstractButton, QTableWidget
-
-    with Store.open(home) as store:
-        seed(store)
-    win = window(demo=True)
-    for widget in win.findChildren(QTableWidget) + win.findChildren(QAbstractButton):
-        if (
-            widget.isVisible()
-            and widget.parent() is not None
-            and type(widget).__name__ in ("QTableWidget", "QPushButton")
-        ):
-            assert widget.accessibleName(), widget
-
-
-def test_closing_the_window_closes_the_store(window):
-    win = window()
+    job = win.ctx.worker.submit("nothing", lambda reporter, cancel: None)
+    qtbot.waitUntil(lambda: not job.running)
     win.close()
+    assert not win.ctx.worker.isRunning()
     with pytest.raises(Exception, match="closed"):
-        win.store.conn.execute("SELECT 1")
+        win.ctx.store.conn.execute("SELECT 1")
+
+
+def test_quitting_while_busy_asks_and_cancels_the_work(window, qtbot, monkeypatch):
+    import threading
+
+    win = window()
+    started = threading.Event()
+
+    def endless(reporter, cancel):
+        started.set()
+        while True:
+            cancel.check("The test job")
+            threading.Event().wait(0.01)
+
+    job = win.ctx.run("Testing", endless)
+    qtbot.waitUntil(started.is_set)
+    asked = []
+    answer = QMessageBox.StandardButton.No
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or answer)
+    win.close()
+    assert win.isVisible() and job.running and "testing" in asked[0]
+    answer = QMessageBox.StandardButton.Yes
+    win.close()
+    assert not win.isVisible() and not job.running
+    assert not win.ctx.worker.isRunning()
 
 
 def test_errors_become_readable_dialogs_with_details(qtbot):

@@ -152,8 +152,9 @@ class VerdictFilter(QSortFilterProxyModel):
         self.text = ""
 
     def set(self, statuses: tuple[str, ...], text: str) -> None:
+        self.beginFilterChange()
         self.statuses, self.text = statuses, text.casefold()
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(
         self,
