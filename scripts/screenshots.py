@@ -18,18 +18,29 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     from footprint.demo import make_demo_home
     from footprint.gui.app import application
-    from footprint.gui.main_window import MainWindow
+    from footprint.gui.main_window import PAGES, MainWindow
 
     home = make_demo_home()
     try:
         app = application()
         window = MainWindow(home, demo=True)
-        window.resize(1100, 900)
+        window.resize(1100, 800)
         window.show()
         app.processEvents()
-        target = out / "overview.png"
-        window.grab().save(str(target))
+        for key, *_rest in PAGES:
+            window.go(key)
+            for _ in range(3):
+                app.processEvents()
+            target = out / f"{key}.png"
+            window.grab().save(str(target))
+            print(target)
+        window.show_wizard()
+        window.wizard.next()
+        app.processEvents()
+        target = out / "first-run.png"
+        window.wizard.grab().save(str(target))
         print(target)
+        window.wizard.reject()
         window.close()
     finally:
         shutil.rmtree(home, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -40,7 +41,9 @@ def run(home: Path, *, demo: bool = False) -> int:
         error_box(None, exc).exec()
         return 2 if isinstance(exc, FootprintError) else 1
     window.show()
-    if window.needs_setup():
+    if os.environ.get("FOOTPRINT_STARTUP_PROBE"):  # benchmarks/gui_responsiveness.py
+        QTimer.singleShot(0, _Quitter.first_window)
+    elif window.needs_setup():
         window.show_wizard()
     _quit_on_signals(app)
     return app.exec()
@@ -63,6 +66,12 @@ def _quit_on_signals(app: QApplication) -> None:
 class _Quitter:
     @staticmethod
     def handle(signum: int, frame: object) -> None:
+        QApplication.quit()
+
+    @staticmethod
+    def first_window() -> None:
+        """The window has been shown and its first events handled: say so and quit."""
+        print("first-window", flush=True)
         QApplication.quit()
 
     @staticmethod
