@@ -37,6 +37,11 @@ class Finding:
     visibility: str | None
     subject: str
 
+    @property
+    def link(self) -> str | None:
+        """Where to see or fix it: the post, else the settings page or the profile."""
+        return self.url or self.details.get("deep_link") or self.details.get("url")
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,

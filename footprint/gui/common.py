@@ -7,8 +7,17 @@ import logging
 import re
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -99,6 +108,22 @@ class ScanJob:
     def __call__(self, reporter: Reporter, cancel: CancelToken) -> ScanSummary:
         with Store.open(self.home) as store:
             return scan(store, full=self.full, progress=reporter.report, cancel=cancel)
+
+
+class TableModel(QAbstractTableModel):
+    """A flat table model: subclasses set COLUMNS and implement ``rowCount`` and ``data``."""
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
 
 
 def report_failure(parent: QWidget, exc: object) -> None:

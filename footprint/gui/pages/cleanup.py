@@ -144,7 +144,7 @@ class CleanupPage(QWidget):
         self.step_box.setTitle(finding.title or finding.rule)
         self.position_label.setText(f"Finding {self.position + 1} of {len(self.queue)}")
         steps = steps_for(finding, self.ctx.rules)
-        link = self.link(finding)
+        link = finding.link
         where = display_name(finding.platform) if finding.platform else ""
         facts = [finding.severity, where]
         if finding.item_created_at:
@@ -167,15 +167,11 @@ class CleanupPage(QWidget):
         for widget in (self.done_button, self.dismiss_button, self.later_button):
             widget.setEnabled(True)
 
-    @staticmethod
-    def link(finding: Finding) -> str | None:
-        return finding.url or finding.details.get("deep_link") or finding.details.get("url")
-
     def link_clicked(self, url: object) -> None:
         open_url(str(getattr(url, "toString", lambda: "")()))
 
     def open_current(self) -> None:
-        if self.current and (link := self.link(self.current)):
+        if self.current and (link := self.current.link):
             open_url(link)
 
     def back(self) -> None:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -50,6 +49,7 @@ from footprint.checklist.rules import SEVERITIES
 from footprint.gui.common import (
     FINDINGS,
     AppContext,
+    TableModel,
     button,
     heading,
     open_url,
@@ -88,8 +88,10 @@ PERIODS = (
 SNOOZES = (("For a week", 7), ("For a month", 30), ("For 3 months", 91))
 
 
-class FindingsModel(QAbstractTableModel):
+class FindingsModel(TableModel):
     """The findings a :class:`FindingFilter` selects, most serious first; rows read in blocks."""
+
+    COLUMNS = COLUMNS
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -111,16 +113,6 @@ class FindingsModel(QAbstractTableModel):
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.ids)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def row(self, n: int) -> FindingRow | None:
         if not 0 <= n < len(self.ids):
@@ -363,14 +355,17 @@ class FindingsPage(QWidget):
         if not target.isValid() and n:
             target = self.model.index(0, 0)
         if target.isValid():
-            self.table.selectionModel().setCurrentIndex(
-                target,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
-            self.table.scrollTo(target)
+            self.select(target)
         else:
             self.show_finding(None)
+
+    def select(self, index: QModelIndex) -> None:
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
 
     def show_target(self, finding_id: object) -> None:
         """Select a finding (from the dashboard): widen the filter if it hides it."""
@@ -391,12 +386,7 @@ class FindingsPage(QWidget):
             self.model.set_filter(self.current_filter())
             index = self.model.index_of(finding_id)
         if index.isValid():
-            self.table.selectionModel().setCurrentIndex(
-                index,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
-            self.table.scrollTo(index)
+            self.select(index)
             self.table.setFocus()
 
     def current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -416,7 +406,7 @@ class FindingsPage(QWidget):
         if finding is None:
             self.detail.setHtml("<p>Select a finding to see its evidence.</p>")
             return
-        self.open_button.setEnabled(bool(self.link(finding)))
+        self.open_button.setEnabled(bool(finding.link))
         active = finding.state in ("open", "in_progress")
         self.fixed_button.setEnabled(active)
         self.dismiss_button.setEnabled(active)
@@ -433,7 +423,7 @@ class FindingsPage(QWidget):
         state = STATE_LABELS.get(finding.state, finding.state)
         if finding.state_reason:
             state += f" ({finding.state_reason})"
-        link = self.link(finding)
+        link = finding.link
         parts = [
             f"<h2>{html.escape(finding.title or finding.rule)}</h2>",
             f"<p>{html.escape(' · '.join(f for f in facts if f))}<br>State: "
@@ -447,16 +437,12 @@ class FindingsPage(QWidget):
             parts.append(f"<p><a href='{html.escape(link)}'>{html.escape(link)}</a></p>")
         self.detail.setHtml("".join(parts))
 
-    @staticmethod
-    def link(finding: Finding) -> str | None:
-        return finding.url or finding.details.get("deep_link") or finding.details.get("url")
-
     # -- actions
     def link_clicked(self, url: Any) -> None:
         open_url(url.toString())
 
     def open_current(self) -> None:
-        if self.current and (link := self.link(self.current)):
+        if self.current and (link := self.current.link):
             open_url(link)
 
     def _change(self, state: str, **kwargs: Any) -> None:
