@@ -11,9 +11,8 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -179,7 +178,7 @@ def cmd_doctor(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
-    from footprint.store.export import export_all
+    from footprint.store.export import export_all, export_to_file
 
     with ctx.open_store() as store:
         if args.out in (None, "-"):
@@ -188,33 +187,10 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
             target = Path(args.out).expanduser()
             if target.exists() and not args.force:
                 raise InputError(f"{target} already exists.", hint="Pass --force to replace it.")
-            counts = _write_atomically(target, lambda fh: export_all(store, fh))
+            counts = export_to_file(store, target)
             total = sum(counts.values())
             ctx.err.write(f"Exported {total} records from {len(counts)} tables to {target}.\n")
     return EXIT_OK
-
-
-def _write_atomically(target: Path, write: Callable[[TextIO], dict[str, int]]) -> dict[str, int]:
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"The folder {directory} does not exist.")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-    except OSError as exc:
-        raise InputError(f"Could not write to {directory}: {exc.strerror or exc}.") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            result = write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"Could not write {target}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return result
 
 
 def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:

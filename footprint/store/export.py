@@ -10,13 +10,15 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from footprint import __version__
-from footprint.errors import ConfigError, FootprintError, KeyringUnavailableError
+from footprint.errors import ConfigError, FootprintError, InputError, KeyringUnavailableError
 from footprint.paths import MARKER, backups_dir, db_path, logs_dir
 from footprint.store.database import utcnow
 
@@ -80,6 +82,34 @@ def export_all(store: Store, out: TextIO) -> dict[str, int]:
         store.conn.execute("ROLLBACK")
     out.write("\n  }\n}\n")
     return counts
+
+
+def export_to_file(store: Store, target: Path) -> dict[str, int]:
+    """:func:`export_all` into ``target``, atomically: a complete file or none (owner-only).
+
+    Written to a temporary file beside it, synced, then renamed over it; on any error the
+    temporary file goes and ``target`` is as it was.
+    """
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"The folder {directory} does not exist.")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    except OSError as exc:
+        raise InputError(f"Could not write to {directory}: {exc.strerror or exc}.") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            result = export_all(store, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"Could not write {target}: {exc.strerror or exc}.") from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return result
 
 
 @dataclass

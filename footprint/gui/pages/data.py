@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import os
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
@@ -49,7 +47,7 @@ from footprint.paths import db_path
 from footprint.progress import CancelToken
 from footprint.secrets import SecretStore
 from footprint.store import Store
-from footprint.store.export import export_all, read_secret_refs, wipe
+from footprint.store.export import export_to_file, read_secret_refs, wipe
 
 
 class ExportJob:
@@ -60,17 +58,8 @@ class ExportJob:
         self.target = target
 
     def __call__(self, reporter: Reporter, cancel: CancelToken) -> dict[str, int]:
-        fd, tmp = tempfile.mkstemp(prefix=".footprint-export-", dir=self.target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out, Store.open(self.home) as store:
-                counts = export_all(store, out)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return counts
+        with Store.open(self.home) as store:
+            return export_to_file(store, self.target)
 
 
 class CatalogUpdateJob:
