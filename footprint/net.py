@@ -133,7 +133,7 @@ def save_proxy(store: Store, proxy: str | None) -> None:
     A proxy password would end up in the database, where secrets never go: an address
     with credentials is refused; pass it for one run with ``--proxy`` instead.
     """
-    from footprint.store.database import utcnow
+    from footprint.store.database import set_setting
 
     proxy = (proxy or "").strip()
     if proxy:
@@ -144,13 +144,4 @@ def save_proxy(store: Store, proxy: str | None) -> None:
                 hint="Use a proxy without a password, or give it for one run: "
                 "footprint sweep --proxy URL",
             )
-    with store.transaction() as db:
-        if proxy:
-            db.conn.execute(
-                "INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-                "updated_at = excluded.updated_at",
-                (PROXY_KEY, proxy, utcnow()),
-            )
-        else:
-            db.conn.execute("DELETE FROM app_settings WHERE key = ?", (PROXY_KEY,))
+    set_setting(store, PROXY_KEY, proxy or None)

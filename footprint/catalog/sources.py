@@ -109,12 +109,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def configured_url(store: Store | None) -> str:
-    if store is not None:
-        row = store.conn.execute("SELECT value FROM app_settings WHERE key = ?", (URL_KEY,))
-        found = row.fetchone()
-        if found and found[0]:
-            return str(found[0])
-    return DEFAULT_UPSTREAM_URL
+    from footprint.store.database import get_setting
+
+    return (get_setting(store, URL_KEY) if store is not None else None) or DEFAULT_UPSTREAM_URL
 
 
 async def download(url: str, options: NetworkOptions, *, timeout: float = 60.0) -> bytes:

@@ -24,7 +24,7 @@ from footprint.checklist.score import Score, compute_score, snapshot
 from footprint.platforms import display_name as platform_name
 from footprint.platforms import platform_for
 from footprint.progress import CancelToken
-from footprint.store.database import utcnow
+from footprint.store.database import get_setting, set_setting, utcnow
 from footprint.store.profile import get_profile
 
 if TYPE_CHECKING:
@@ -183,15 +183,12 @@ def scan(
     rules = checker.rules
     summary = ScanSummary()
     wake_snoozed(store, (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    previous = store.conn.execute(
-        "SELECT value FROM app_settings WHERE key = ?", (FINGERPRINT_KEY,)
-    ).fetchone()
-    if full or previous is None or previous[0] != checker.fingerprint:
+    if full or get_setting(store, FINGERPRINT_KEY) != checker.fingerprint:
         summary.full = True
         # Marks go first and alone: a scan killed after this resumes as the full scan it was.
         with store.transaction() as db:
             db.conn.execute("UPDATE items SET checked_hash = NULL WHERE checked_hash IS NOT NULL")
-            _set(db.conn, FINGERPRINT_KEY, checker.fingerprint)
+            set_setting(store, FINGERPRINT_KEY, checker.fingerprint)
     total = store.conn.execute(
         "SELECT COUNT(*) FROM items WHERE checked_hash IS NULL OR checked_hash != content_hash"
     ).fetchone()[0]
@@ -239,14 +236,6 @@ def scan(
     summary.by_category = counts_by_category(store)
     summary.elapsed = time.perf_counter() - started
     return summary
-
-
-def _set(conn: Any, key: str, value: str) -> None:
-    conn.execute(
-        "INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        (key, value, utcnow()),
-    )
 
 
 def _chunks(values: list[int], size: int) -> Iterator[list[int]]:

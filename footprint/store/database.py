@@ -175,3 +175,23 @@ def environment_error(path: Path, exc: sqlite3.OperationalError) -> StoreError |
         hint="Nothing was changed. Fix the cause and try again.",
         details=str(exc),
     )
+
+
+def get_setting(store: Store, key: str) -> str | None:
+    """A value of the app's own settings table (never a secret: those live in the keyring)."""
+    row = store.conn.execute("SELECT value FROM app_settings WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_setting(store: Store, key: str, value: str | None) -> None:
+    """Store ``value`` under ``key`` (None removes it), in the caller's transaction if any."""
+    with store.transaction() as db:
+        if value is None:
+            db.conn.execute("DELETE FROM app_settings WHERE key = ?", (key,))
+        else:
+            db.conn.execute(
+                "INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (key, value, utcnow()),
+            )
