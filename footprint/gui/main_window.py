@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 from footprint import __version__
 from footprint.gui.common import AppContext
 from footprint.gui.worker import Job, Progress
+from footprint.store.accounts import list_accounts
+from footprint.store.profile import get_profile
 
 # (key, sidebar label, module under footprint.gui.pages, class)
 PAGES: tuple[tuple[str, str, str, str], ...] = (
@@ -206,11 +208,8 @@ class MainWindow(QMainWindow):
         """A first run: nothing about the person yet (the demo never asks)."""
         if self.demo:
             return False
-        conn = self.ctx.store.conn
-        return not (
-            conn.execute("SELECT 1 FROM person_identifiers LIMIT 1").fetchone()
-            or conn.execute("SELECT 1 FROM accounts LIMIT 1").fetchone()
-        )
+        store = self.ctx.store
+        return get_profile(store).is_empty and not list_accounts(store)
 
     def show_wizard(self) -> None:
         from footprint.gui.wizard import FirstRunWizard

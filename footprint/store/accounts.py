@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from footprint.platforms import display_name
 from footprint.store.database import utcnow
 
 if TYPE_CHECKING:
@@ -25,6 +26,13 @@ class Account:
     secret_ref: str | None
     status: str
     last_sync_at: str | None
+
+    @property
+    def label(self) -> str:
+        """Where it is, as people name it: the site a sweep found it on, else the platform."""
+        if self.connection == "sweep" and self.display_name:
+            return self.display_name
+        return display_name(self.platform)
 
 
 def upsert_account(

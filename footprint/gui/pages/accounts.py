@@ -36,7 +36,6 @@ from footprint.gui.common import (
     short_date,
 )
 from footprint.gui.worker import Job, Reporter
-from footprint.platforms import display_name
 from footprint.progress import CancelToken
 from footprint.store import Store
 from footprint.store.accounts import Account, list_accounts
@@ -176,12 +175,13 @@ class AccountsPage(QWidget):
     def refresh(self) -> None:
         store = self.ctx.store
         self.accounts = list_accounts(store)
-        items = dict(
-            store.conn.execute(
-                "SELECT account_id, COUNT(*) FROM items WHERE account_id IS NOT NULL "
-                "GROUP BY account_id"
-            ).fetchall()
-        )
+        held = {
+            account_id: (count, latest)
+            for account_id, count, latest in store.conn.execute(
+                "SELECT account_id, COUNT(*), MAX(first_seen_at) FROM items "
+                "WHERE account_id IS NOT NULL GROUP BY account_id"
+            )
+        }
         findings = dict(
             store.conn.execute(
                 "SELECT COALESCE(f.account_id, i.account_id), COUNT(*) FROM findings f "
@@ -189,26 +189,16 @@ class AccountsPage(QWidget):
                 "GROUP BY 1"
             ).fetchall()
         )
-        imported = dict(
-            store.conn.execute(
-                "SELECT account_id, MAX(first_seen_at) FROM items WHERE account_id IS NOT NULL "
-                "GROUP BY account_id"
-            ).fetchall()
-        )
         self.table.setRowCount(len(self.accounts))
         for r, account in enumerate(self.accounts):
-            platform = (
-                account.display_name
-                if account.connection == "sweep" and account.display_name
-                else display_name(account.platform)
-            )
-            when = account.last_sync_at or imported.get(account.id)
+            count, latest = held.get(account.id, (0, None))
+            when = account.last_sync_at or latest
             values = [
-                platform,
+                account.label,
                 account.handle,
                 CONNECTION_LABELS.get(account.connection, account.connection),
                 short_date(when) or "—",
-                str(items.get(account.id, 0)),
+                str(count),
                 str(findings.get(account.id, 0)),
             ]
             for c, value in enumerate(values):

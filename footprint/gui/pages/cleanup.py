@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -96,9 +95,10 @@ class CleanupPage(QWidget):
         self.later_button.clicked.connect(self.later)
         self.skip_button = button("&Skip →", "Skip to the next finding")
         self.skip_button.clicked.connect(self.skip)
+        self.decisions = (self.done_button, self.dismiss_button, self.later_button)
         actions.addWidget(self.back_button)
         actions.addStretch(1)
-        for widget in (self.open_button, self.done_button, self.dismiss_button, self.later_button):
+        for widget in (self.open_button, *self.decisions):
             actions.addWidget(widget)
         actions.addStretch(1)
         actions.addWidget(self.skip_button)
@@ -129,14 +129,7 @@ class CleanupPage(QWidget):
                 "<h2>Nothing left to fix</h2><p>Every finding is fixed, dismissed or snoozed. "
                 "Check again after your next import or sweep.</p>"
             )
-            for widget in (
-                self.back_button,
-                self.open_button,
-                self.done_button,
-                self.dismiss_button,
-                self.later_button,
-                self.skip_button,
-            ):
+            for widget in (self.back_button, self.open_button, self.skip_button, *self.decisions):
                 widget.setEnabled(False)
             return
         finding = get_finding(self.ctx.store, self.queue[self.position])
@@ -164,7 +157,7 @@ class CleanupPage(QWidget):
         self.open_button.setEnabled(bool(link))
         self.back_button.setEnabled(self.position > 0)
         self.skip_button.setEnabled(self.position < len(self.queue) - 1)
-        for widget in (self.done_button, self.dismiss_button, self.later_button):
+        for widget in self.decisions:
             widget.setEnabled(True)
 
     def link_clicked(self, url: object) -> None:
@@ -212,6 +205,3 @@ class CleanupPage(QWidget):
         until = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d")
         self._decide("snoozed", until=until)
         self.ctx.status.emit(f"It comes back on {until}.")
-
-
-__all__ = ["CleanupPage", "Qt"]

@@ -32,8 +32,9 @@ from footprint.catalog.sources import (
     upstream_info,
 )
 from footprint.gui.common import (
-    SETTINGS,
-    SWEEPS,
+    ACCOUNTS,
+    FINDINGS,
+    ITEMS,
     AppContext,
     button,
     confirm,
@@ -78,7 +79,7 @@ class CatalogUpdateJob:
 
 class DataPage(QWidget):
     title = "Reports & data"
-    watches = frozenset({SETTINGS, SWEEPS})
+    watches = frozenset({ACCOUNTS, ITEMS, FINDINGS})
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -166,6 +167,7 @@ class DataPage(QWidget):
 
         layout.addStretch(1)
         self.refresh()
+        self.show_catalog()
 
     def refresh(self) -> None:
         home = self.ctx.home
@@ -184,6 +186,10 @@ class DataPage(QWidget):
             + f" — database {size / 1e6:.1f} MB"
         )
         self.proxy.setText(options_from_store(store).proxy or "")
+
+    def show_catalog(self) -> None:
+        """What the sweep checks (parsing the catalogs: only on first show and after updates)."""
+        home = self.ctx.home
         catalog = default_catalog(home)
         info = upstream_info(home)
         lines = [f"{len(catalog.usable)} sites to check."]
@@ -238,13 +244,14 @@ class DataPage(QWidget):
         job = self.ctx.run(
             "Updating the site catalog",
             CatalogUpdateJob(self.ctx.home),
-            changes=frozenset({SWEEPS}),
+            changes=frozenset(),
         )
         job.succeeded.connect(self.catalog_updated)
         job.failed.connect(self.job_failed)
         job.ended.connect(self.catalog_ended)
 
     def catalog_updated(self, result: UpdateResult) -> None:
+        self.show_catalog()
         self.ctx.status.emit(f"Site catalog updated: {result.sites} sites.")
 
     def catalog_ended(self) -> None:

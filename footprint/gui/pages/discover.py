@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from footprint.checklist.scan import scan
-from footprint.discovery.engine import REASON_TEXT, SweepOptions
+from footprint.discovery.engine import REASON_TEXT, SweepCounts, SweepOptions
 from footprint.discovery.sweep import (
     SweepProgress,
     SweepRun,
@@ -302,15 +302,14 @@ class DiscoverPage(QWidget):
         self.apply_filter()
 
     def _show_counts(self, rows: list[dict[str, object]]) -> None:
-        counts = {"found": 0, "missing": 0, "unknown": 0}
+        counts = SweepCounts(total=len(rows))
         for row in rows:
-            counts[str(row["status"])] = counts.get(str(row["status"]), 0) + 1
-        total = sum(counts.values())
-        self.bar.setRange(0, max(total, 1))
-        self.bar.setValue(total)
+            counts.add(str(row["status"]))
+        self.bar.setRange(0, max(counts.total, 1))
+        self.bar.setValue(counts.done)
         self.counts.setText(
-            f"{counts['found']} found · {counts['missing']} missing · {counts['unknown']} unknown"
-            if total
+            f"{counts.found} found · {counts.missing} missing · {counts.unknown} unknown"
+            if counts.total
             else "No sweep yet."
         )
 

@@ -276,13 +276,14 @@ class FindingsPage(QWidget):
         self.snooze_button.setMenu(menu)
         self.reopen_button = button("&Reopen", "Reopen")
         self.reopen_button.clicked.connect(self.reopen_current)
-        for widget in (
+        self.action_buttons = (
             self.open_button,
             self.fixed_button,
             self.dismiss_button,
             self.snooze_button,
             self.reopen_button,
-        ):
+        )
+        for widget in self.action_buttons:
             actions.addWidget(widget)
         actions.addStretch(1)
         detail_layout.addLayout(actions)
@@ -395,13 +396,7 @@ class FindingsPage(QWidget):
 
     def show_finding(self, finding: Finding | None) -> None:
         self.current = finding
-        for widget in (
-            self.open_button,
-            self.fixed_button,
-            self.dismiss_button,
-            self.snooze_button,
-            self.reopen_button,
-        ):
+        for widget in self.action_buttons:
             widget.setEnabled(finding is not None)
         if finding is None:
             self.detail.setHtml("<p>Select a finding to see its evidence.</p>")
