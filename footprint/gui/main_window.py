@@ -48,8 +48,6 @@ class MainWindow(QMainWindow):
     def __init__(self, home: Path, *, demo: bool = False) -> None:
         super().__init__()
         self.ctx = AppContext(home, demo=demo)
-        self.home = home
-        self.demo = demo
         self.setWindowTitle("footprint — demo profile" if demo else "footprint")
         self.resize(1100, 760)
         self.pages: dict[str, Any] = {}
@@ -206,7 +204,7 @@ class MainWindow(QMainWindow):
 
     def needs_setup(self) -> bool:
         """A first run: nothing about the person yet (the demo never asks)."""
-        if self.demo:
+        if self.ctx.demo:
             return False
         store = self.ctx.store
         return get_profile(store).is_empty and not list_accounts(store)
