@@ -856,6 +856,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("files", nargs="+", metavar="FILE")
     val.set_defaults(handler=cmd_catalog_validate)
 
+    from footprint.cli_accounts import add_parsers
+
+    add_parsers(sub)
+
     doctor = sub.add_parser("doctor", help="check the data folder, database, keyring and Qt")
     doctor.set_defaults(handler=cmd_doctor)
 

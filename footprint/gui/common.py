@@ -35,6 +35,7 @@ from footprint.errors import CancelledError
 from footprint.gui.errors import show_error
 from footprint.gui.worker import Job, JobFunction, Reporter, Worker
 from footprint.progress import CancelToken
+from footprint.secrets import SecretStore
 from footprint.store import Store
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ class AppContext(QObject):
         self.demo = demo
         self.store = Store.open(home)
         self.worker = Worker(self)
+        # One secret store for the window: it remembers a "this session only" choice.
+        self.secrets = SecretStore()
         self._changes: dict[Job, frozenset[str]] = {}
 
     @cached_property

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from footprint.archives.engine import ImportSummary, import_paths
 from footprint.archives.guides import ExportGuide, load_export_guides
 from footprint.checklist.scan import scan
+from footprint.connectors.sync import SyncResult, load_account
 from footprint.gui.common import (
     ACCOUNTS,
     FINDINGS,
@@ -29,13 +30,16 @@ from footprint.gui.common import (
     SETTINGS,
     AppContext,
     button,
+    confirm,
     heading,
     open_url,
     paragraph,
     report_failure,
     short_date,
 )
+from footprint.gui.connect import SYNC_CHANGES, ConnectDialog, DisconnectJob, SyncJob
 from footprint.gui.worker import Job, Reporter
+from footprint.platforms import display_name
 from footprint.progress import CancelToken
 from footprint.store import Store
 from footprint.store.accounts import Account, list_accounts
@@ -97,14 +101,16 @@ class AccountsPage(QWidget):
         super().__init__()
         self.ctx = ctx
         self.accounts: list[Account] = []
+        self.sync_job: Job | None = None
         self.setAccessibleName("Accounts")
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Accounts"))
         layout.addWidget(
             paragraph(
-                "The accounts footprint knows about: imported from a platform's data export, "
-                "or found by a sweep and confirmed as yours. A data export is the complete "
-                "record of an account, and the backup to keep before deleting anything.",
+                "The accounts footprint knows about: connected through the platform's API, "
+                "imported from a data export, or found by a sweep and confirmed as yours. "
+                "A data export is the complete record of an account, and the backup to keep "
+                "before deleting anything.",
                 "About accounts",
             )
         )
@@ -138,11 +144,30 @@ class AccountsPage(QWidget):
             "&Import a data export…", "Import a data export", "Choose the zip a platform gave you"
         )
         self.import_button.clicked.connect(self.import_export)
+        self.connect_button = button(
+            "&Connect an account…",
+            "Connect an account",
+            "Read posts, profile and settings through the platform's API",
+        )
+        self.connect_button.clicked.connect(self.connect_account)
+        self.sync_button = button(
+            "&Sync", "Sync connected accounts", "Fetch what is new from connected accounts"
+        )
+        self.sync_button.clicked.connect(self.sync_accounts)
+        self.disconnect_button = button(
+            "&Disconnect…",
+            "Disconnect the selected account",
+            "Stop syncing it and delete its sign-in from the keyring",
+        )
+        self.disconnect_button.clicked.connect(self.disconnect_selected)
         self.open_button = button("&Open profile", "Open the profile page")
         self.open_button.clicked.connect(self.open_selected)
         self.holds = QLabel()
         self.holds.setAccessibleName("What footprint holds from this account")
         self.holds.setWordWrap(True)
+        actions.addWidget(self.connect_button)
+        actions.addWidget(self.sync_button)
+        actions.addWidget(self.disconnect_button)
         actions.addWidget(self.import_button)
         actions.addWidget(self.open_button)
         actions.addWidget(self.holds, 1)
@@ -219,6 +244,14 @@ class AccountsPage(QWidget):
     def selection_changed(self) -> None:
         account = self.selected()
         self.open_button.setEnabled(bool(account and account.url))
+        connected = any(a.connection == "api" for a in self.accounts)
+        self.sync_button.setEnabled(connected and self.sync_job is None)
+        self.sync_button.setText(
+            f"&Sync {account.label}"
+            if account and account.connection == "api"
+            else "&Sync all connected"
+        )
+        self.disconnect_button.setEnabled(bool(account and account.connection == "api"))
         if account is None:
             self.holds.setText("")
             return
@@ -230,6 +263,8 @@ class AccountsPage(QWidget):
             f"{n} {kind.replace('_', ' ')}{'s' if n != 1 else ''}" for kind, n in kinds
         )
         text = f"Holds {held}." if held else "Nothing read from it yet."
+        if account.status == "reconnect":
+            text = "Its sign-in expired or was revoked: connect it again. " + text
         if account.platform in self.guides and account.connection != "import":
             text += " Its data export would give the complete history."
         self.holds.setText(text)
@@ -273,3 +308,65 @@ class AccountsPage(QWidget):
 
     def import_ended(self) -> None:
         self.import_button.setEnabled(True)
+
+    # -- API connections ---------------------------------------------------------------
+
+    def connect_account(self) -> None:
+        dialog = ConnectDialog(self.ctx, self)
+        account = self.selected()
+        if account is not None and account.platform in dialog.guides:
+            dialog.choose(account.platform)
+        if dialog.exec() == ConnectDialog.DialogCode.Accepted:
+            self.ctx.status.emit(f"Connected {dialog.handle}; fetching its posts…")
+            self.start_sync(dialog.current().platform)
+
+    def sync_accounts(self) -> None:
+        account = self.selected()
+        self.start_sync(account.platform if account and account.connection == "api" else None)
+
+    def start_sync(self, platform: str | None) -> None:
+        if self.sync_job is not None:
+            return
+        name = "Syncing " + (display_name(platform) if platform else "connected accounts")
+        self.sync_job = self.ctx.run(
+            name, SyncJob(self.ctx.home, self.ctx.secrets, platform), changes=SYNC_CHANGES
+        )
+        self.sync_button.setEnabled(False)
+        self.sync_job.succeeded.connect(self.sync_done)
+        self.sync_job.failed.connect(self.sync_failed)
+        self.sync_job.ended.connect(self.sync_ended)
+
+    def sync_done(self, results: list[SyncResult]) -> None:
+        new = sum(r.inserted for r in results)
+        changed = sum(r.updated for r in results)
+        self.ctx.status.emit(f"Synced {len(results)} account(s): {new:,} new, {changed:,} changed.")
+
+    def sync_failed(self, exc: object) -> None:
+        self.ctx.notify(SYNC_CHANGES)  # pages fetched before the failure are saved
+        report_failure(self, exc)
+
+    def sync_ended(self) -> None:
+        self.sync_job = None
+        self.selection_changed()
+
+    def disconnect_selected(self) -> None:
+        account = self.selected()
+        if account is None or account.connection != "api":
+            return
+        if not confirm(
+            self,
+            "Disconnect",
+            f"Disconnect {account.label} {account.handle}?",
+            "Disconnect",
+            details="footprint stops syncing it and deletes its sign-in from your keyring "
+            "(and revokes it on the platform where possible). What was fetched stays, and "
+            "stays checked.",
+        ):
+            return
+        connected = load_account(self.ctx.store, account.platform, account.handle)
+        job = self.ctx.run(
+            f"Disconnecting {account.label}",
+            DisconnectJob(self.ctx.home, self.ctx.secrets, connected, forget=False),
+            changes=SYNC_CHANGES,
+        )
+        job.failed.connect(self.import_failed)
