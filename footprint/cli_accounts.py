@@ -206,7 +206,7 @@ class _SyncBar:
 
 
 def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
-    from footprint.connectors import sync
+    from footprint.connectors import sync_accounts
     from footprint.connectors.sync import connected_accounts, load_account
     from footprint.errors import FootprintError
     from footprint.progress import CancelToken
@@ -235,7 +235,7 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
         error: FootprintError | None = None
         try:
             results = asyncio.run(
-                sync(
+                sync_accounts(
                     store,
                     secrets,
                     accounts,

@@ -98,7 +98,7 @@ def _secret_for(secrets: SecretStore, account: ConnectedAccount) -> str | None:
     return secrets.get(account.secret_ref) if account.secret_ref else None
 
 
-async def sync(
+async def sync_accounts(
     store: Store,
     secrets: SecretStore,
     accounts: list[ConnectedAccount],

@@ -178,13 +178,15 @@ class GitHubConnector(Connector):
             if repo.get("fork") or repo.get("private"):
                 continue
             name = repo.get("full_name")
-            commits = await self.api.get(
+            response = await self.api.request(
+                "GET",
                 f"{self.urls['api']}/repos/{name}/commits",
                 params={"author": identity.handle, "per_page": 100},
                 headers=self._headers(),
                 signed_in=bool(self.secret),
-                missing_ok=True,  # an empty repository answers 409/404
+                accept=frozenset({404, 409}),  # an empty repository answers 409
             )
+            commits = self.api.decode(response) if response.status_code == 200 else []
             for commit in commits or []:
                 details = commit.get("commit") or {}
                 for role in ("author", "committer"):

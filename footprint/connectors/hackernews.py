@@ -10,6 +10,7 @@ lists every item id in the profile and needs one request per item.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any, ClassVar
 
@@ -21,6 +22,7 @@ from footprint.store import Item
 
 HITS = 100
 FIREBASE_BATCH = 50
+FIREBASE_PARALLEL = 8  # one request per item: a few at a time
 
 
 def item_url(item_id: Any) -> str:
@@ -141,9 +143,16 @@ class HackerNewsConnector(Connector):
     async def _firebase_page(self, identity: Identity, start: int) -> Page:
         user = await self._user(identity.handle)
         submitted = user.get("submitted") or []
+        batch = submitted[start : start + FIREBASE_BATCH]
+        gate = asyncio.Semaphore(FIREBASE_PARALLEL)
+
+        async def fetch(item_id: Any) -> Any:
+            async with gate:
+                return await self.api.get(f"{self.urls['firebase']}/item/{item_id}.json")
+
+        found = await asyncio.gather(*(fetch(item_id) for item_id in batch))
         items = []
-        for item_id in submitted[start : start + FIREBASE_BATCH]:
-            data = await self.api.get(f"{self.urls['firebase']}/item/{item_id}.json")
+        for item_id, data in zip(batch, found, strict=True):
             if not isinstance(data, dict) or data.get("deleted") or data.get("dead"):
                 continue
             kind = "comment" if data.get("type") == "comment" else "post"

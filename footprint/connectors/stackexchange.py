@@ -104,7 +104,7 @@ class StackExchangeConnector(Connector):
         site = identity.meta["site"]
         user_id = identity.meta["user_id"]
         if stream == "profile":
-            found = await self._get(f"/users/{user_id}", site=site)
+            found = await self._get(f"/users/{user_id}", site=site, filter="withbody")
             data = (found.get("items") or [{}])[0]
             items = [
                 field_item("stackexchange", f"{site}/{key}", html_to_text(str(data[key])), title)

@@ -6,8 +6,8 @@
   a page fetched twice changes nothing; the cursor to resume from is written right after
   the page.  A sync that is cancelled, killed or rate-limited continues where it stopped.
 - **Incremental.**  Listings come newest first.  Once a stream has been walked to its end,
-  later syncs stop at the first page that holds nothing new or changed (``full=True``
-  walks everything again, e.g. to pick up old edits).
+  later syncs stop at the first page that reaches items already held unchanged
+  (``full=True`` walks everything again, e.g. to pick up edits of old posts).
 - **No endless loops.**  A cursor the platform already gave in this walk, or an empty page
   that still claims a next one, ends the stream with a note.
 - **An expired sign-in** marks the account "reconnect" and raises
@@ -325,8 +325,9 @@ async def _sync_stream(
             )
             outcome = "stopped (empty page)"
             break
-        nothing_new = written.inserted == 0 and written.updated == 0
-        if nothing_new and page.items and not saved.get("full"):
+        # Listings are newest first: once a page reaches items already held unchanged,
+        # the rest of the walk holds nothing new.
+        if written.unchanged and not saved.get("full"):
             outcome = "up to date"
             break
         seen.add(next_cursor)

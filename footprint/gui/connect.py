@@ -30,7 +30,7 @@ from footprint.connectors import (
     connect,
     disconnect,
     finish_mastodon_login,
-    sync,
+    sync_accounts,
 )
 from footprint.connectors.guides import ConnectGuide, load_connect_guides
 from footprint.connectors.mastodon import LoginRequest, instance_url, split_handle
@@ -142,7 +142,7 @@ class SyncJob:
                 reporter.report(f"{p.account}: {p.stream}, {p.items:,} fetched, {p.inserted:,} new")
 
             try:
-                results = await sync(
+                results = await sync_accounts(
                     store,
                     self.secrets,
                     accounts,
