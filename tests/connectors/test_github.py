@@ -56,14 +56,17 @@ def github(fake_github):
         },
     )
     fake_github.add_repo("octo/tool")
-    fake_github.add_commit("octo/tool", "a" * 40, "Octo Cat", "octo.cat@work.example",
-                           author_login="octo")
-    fake_github.add_commit("octo/tool", "b" * 40, "Octo Cat", "1+octo@users.noreply.github.com",
-                           author_login="octo")
+    fake_github.add_commit(
+        "octo/tool", "a" * 40, "Octo Cat", "octo.cat@work.example", author_login="octo"
+    )
+    fake_github.add_commit(
+        "octo/tool", "b" * 40, "Octo Cat", "1+octo@users.noreply.github.com", author_login="octo"
+    )
     fake_github.add_repo("octo/empty")
     fake_github.add_repo("octo/forked", fork=True)
-    fake_github.add_commit("octo/forked", "c" * 40, "Octo Cat", "fork@else.example",
-                           author_login="octo")
+    fake_github.add_commit(
+        "octo/forked", "c" * 40, "Octo Cat", "fork@else.example", author_login="octo"
+    )
     return fake_github
 
 
@@ -85,11 +88,11 @@ def test_public_sync_reads_profile_activity_and_commit_emails(store, github):
     assert list(emails) == ["octo.cat@work.example"]  # noreply and forks are skipped
     assert "octo/tool" in emails["octo.cat@work.example"]["text"]
     assert result.streams == {
-        "profile": "complete", "events": "complete", "commit_emails": "complete"
+        "profile": "complete",
+        "events": "complete",
+        "commit_emails": "complete",
     }
-    assert all(
-        "authorization" not in {k.lower() for k in r.headers} for r in github.requests
-    )
+    assert all("authorization" not in {k.lower() for k in r.headers} for r in github.requests)
     assert all(r.headers.get("x-github-api-version") == "2022-11-28" for r in github.requests)
 
 
