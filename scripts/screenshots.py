@@ -34,6 +34,16 @@ def main() -> int:
             target = out / f"{key}.png"
             window.grab().save(str(target))
             print(target)
+        from footprint.gui.connect import ConnectDialog
+
+        dialog = ConnectDialog(window.ctx, window)
+        dialog.choose("bluesky")
+        dialog.show()
+        app.processEvents()
+        target = out / "connect.png"
+        dialog.grab().save(str(target))
+        print(target)
+        dialog.reject()
         window.show_wizard()
         window.wizard.next()
         app.processEvents()

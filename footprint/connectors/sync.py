@@ -78,7 +78,13 @@ class ConnectedAccount:
 
     @property
     def identity(self) -> Identity:
-        saved = self.state.get("identity") or {}
+        saved = self.state.get("identity")
+        if not saved:
+            raise InputError(
+                f"footprint has no connection details for {display_name(self.platform)} "
+                f"{self.handle} (it was not connected from this computer).",
+                hint=f"Connect it again: footprint connect {self.platform} …",
+            )
         return Identity(
             self.platform,
             self.handle,

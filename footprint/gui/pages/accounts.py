@@ -244,14 +244,17 @@ class AccountsPage(QWidget):
     def selection_changed(self) -> None:
         account = self.selected()
         self.open_button.setEnabled(bool(account and account.url))
-        connected = any(a.connection == "api" for a in self.accounts)
+        connected = any(a.connection == "api" for a in self.accounts) and not self.ctx.demo
         self.sync_button.setEnabled(connected and self.sync_job is None)
+        self.connect_button.setEnabled(not self.ctx.demo)
         self.sync_button.setText(
             f"&Sync {account.label}"
             if account and account.connection == "api"
             else "&Sync all connected"
         )
-        self.disconnect_button.setEnabled(bool(account and account.connection == "api"))
+        self.disconnect_button.setEnabled(
+            bool(account and account.connection == "api") and not self.ctx.demo
+        )
         if account is None:
             self.holds.setText("")
             return
@@ -263,6 +266,8 @@ class AccountsPage(QWidget):
             f"{n} {kind.replace('_', ' ')}{'s' if n != 1 else ''}" for kind, n in kinds
         )
         text = f"Holds {held}." if held else "Nothing read from it yet."
+        if self.ctx.demo and account.connection == "api":
+            text = "A fictional demo account: footprint does not contact any site for it. " + text
         if account.status == "reconnect":
             text = "Its sign-in expired or was revoked: connect it again. " + text
         if account.platform in self.guides and account.connection != "import":
