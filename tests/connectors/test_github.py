@@ -34,7 +34,7 @@ def github(fake_github):
             "action": "created",
             "comment": {
                 "id": 11,
-                "body": "this library is garbage, I hate it",
+                "body": "you are a fucking idiot",
                 "html_url": "https://github.com/octo/tool/issues/1#c11",
                 "created_at": "2026-10-01T10:00:00Z",
             },
@@ -82,7 +82,7 @@ def test_public_sync_reads_profile_activity_and_commit_emails(store, github):
     assert settings["hireable"]["text"] == "true"
     assert "email_visibility" not in settings  # needs a token
     comments = items(store, "github", "comment")
-    assert comments["11"]["text"] == "this library is garbage, I hate it"
+    assert comments["11"]["text"] == "you are a fucking idiot"
     assert items(store, "github", "post")["12"]["title"] == "Crash"
     emails = items(store, "github", "commit_email")
     assert list(emails) == ["octo.cat@work.example"]  # noreply and forks are skipped
@@ -155,3 +155,21 @@ def test_a_short_rate_limit_wait_is_waited_out(store, github):
     [result] = run_sync(store, "github", endpoints)
     assert result.streams["events"] == "complete"
     assert "11" in items(store, "github", "comment")
+
+
+def test_what_a_sync_brings_is_checked(store, github):
+    from footprint.checklist.scan import scan
+
+    endpoints = {"api": github.url}
+    run_connect(store, "github", "octo", endpoints)
+    run_sync(store, "github", endpoints)
+    scan(store)
+    found = {
+        (rule, kind)
+        for rule, kind in store.conn.execute(
+            "SELECT f.rule_id, i.kind FROM findings f JOIN items i ON i.id = f.item_id"
+        )
+    }
+    assert ("settings.github.hireable", "setting") in found
+    assert any(kind == "commit_email" and rule.startswith("pii.") for rule, kind in found)
+    assert any(kind == "comment" and not rule.startswith("pii.") for rule, kind in found)
