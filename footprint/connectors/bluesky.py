@@ -52,6 +52,8 @@ NO_UNAUTH = "!no-unauthenticated"
 SELF_LABELS = "com.atproto.label.defs#selfLabels"
 STREAMS = {"posts": POST, "reposts": REPOST}
 CLIENT_ERRORS = frozenset({400, 401})
+# Record writes cost points: 5,000 an hour per account, a deletion 1, an update 2.
+WRITE_POINTS = (5000, 3600.0)
 
 
 def rkey_of(uri: str) -> tuple[str, str, str]:
@@ -394,6 +396,7 @@ class BlueskyConnector(Connector):
         did, collection, rkey = rkey_of(item["platform_id"])
         if did != self._did:
             raise PermissionMissing("That record belongs to another Bluesky account.")
+        await self.api.budget("write", *WRITE_POINTS)
         status, data = await self._authed(
             "POST",
             "com.atproto.repo.deleteRecord",

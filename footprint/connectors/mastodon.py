@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 SCOPES = "read:accounts read:statuses write:accounts write:statuses"
 PAGE = 40
+# The server allows 30 deletions (and unboosts) per 30 minutes per account.
+DELETE_LIMIT = (30, 30 * 60.0)
 VISIBILITY = {
     "private": "followers",
     "direct": "direct",
@@ -338,6 +340,7 @@ class MastodonConnector(Connector):
     async def delete_item(self, identity: Identity, item: dict[str, Any]) -> None:
         self._need_token()
         self.bind(identity)
+        await self.api.budget("delete", *DELETE_LIMIT)
         status_id = item["platform_id"]
         if item["kind"] == "repost":
             raw = item.get("raw") or {}
