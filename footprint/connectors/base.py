@@ -115,6 +115,17 @@ class Connector:
         """Revoke the sign-in on the platform where it allows (best effort)."""
 
 
+def stable(data: Any, volatile: frozenset[str]) -> Any:
+    """``data`` without the keys that change on every read (scores, counters, the author's
+    follower count...): keeping them would make every re-sync "change" every item, so an
+    incremental sync could never stop early and the checklist would re-read everything."""
+    if isinstance(data, dict):
+        return {k: stable(v, volatile) for k, v in data.items() if k not in volatile}
+    if isinstance(data, list):
+        return [stable(v, volatile) for v in data]
+    return data
+
+
 def setting_item(
     platform: str,
     key: str,

@@ -15,12 +15,24 @@ import json
 from typing import Any, ClassVar
 
 from footprint.archives.text import from_epoch, from_text, html_to_text
-from footprint.connectors.base import Connector, Identity, Page, field_item
+from footprint.connectors.base import Connector, Identity, Page, field_item, stable
 from footprint.connectors.errors import AccountNotFound, ConnectorError
 from footprint.errors import InputError
 from footprint.store import Item
 
 HITS = 100
+VOLATILE = frozenset(
+    {
+        "points",
+        "num_comments",
+        "_highlightResult",
+        "updated_at",
+        "children",
+        "score",
+        "kids",
+        "descendants",
+    }
+)
 FIREBASE_BATCH = 50
 FIREBASE_PARALLEL = 8  # one request per item: a few at a time
 
@@ -107,6 +119,7 @@ class HackerNewsConnector(Connector):
 
     @staticmethod
     def _hit(hit: dict[str, Any]) -> Item | None:
+        hit = stable(hit, VOLATILE)
         object_id = hit.get("objectID")
         if not object_id:
             return None
@@ -155,6 +168,7 @@ class HackerNewsConnector(Connector):
         for item_id, data in zip(batch, found, strict=True):
             if not isinstance(data, dict) or data.get("deleted") or data.get("dead"):
                 continue
+            data = stable(data, VOLATILE)
             kind = "comment" if data.get("type") == "comment" else "post"
             items.append(
                 Item(

@@ -29,6 +29,7 @@ from footprint.connectors.base import (
     Page,
     field_item,
     setting_item,
+    stable,
 )
 from footprint.connectors.errors import (
     AccountNotFound,
@@ -64,6 +65,21 @@ SETTINGS = (
 SOURCE_SETTINGS = (
     ("privacy", "Default posting visibility"),
     ("sensitive", "Always mark media as sensitive"),
+)
+# Counters and the viewer's own flags change between reads; the author is kept by id.
+VOLATILE = frozenset(
+    {
+        "replies_count",
+        "reblogs_count",
+        "favourites_count",
+        "quotes_count",
+        "favourited",
+        "reblogged",
+        "muted",
+        "bookmarked",
+        "pinned",
+        "filtered",
+    }
 )
 WRITABLE = frozenset(
     {
@@ -286,6 +302,7 @@ class MastodonConnector(Connector):
 
     @staticmethod
     def status_item(status: dict[str, Any]) -> Item:
+        status = _kept(status)
         status_id = str(status.get("id"))
         created = from_text(status.get("created_at"))
         visibility = VISIBILITY.get(str(status.get("visibility")), status.get("visibility"))
@@ -406,6 +423,16 @@ class MastodonConnector(Connector):
             },
             accept=frozenset({400, 401, 403}),
         )
+
+
+def _kept(status: dict[str, Any]) -> dict[str, Any]:
+    """The status as stored: without counters, and with the author reduced to who it is."""
+    kept: dict[str, Any] = stable(status, VOLATILE)
+    for holder in (kept, kept.get("reblog")):
+        if isinstance(holder, dict) and isinstance(holder.get("account"), dict):
+            author = holder["account"]
+            holder["account"] = {k: author.get(k) for k in ("id", "acct", "url")}
+    return kept
 
 
 # -- signing in ----------------------------------------------------------------------

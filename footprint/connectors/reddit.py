@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from footprint import __version__
 from footprint.archives.text import from_epoch
-from footprint.connectors.base import Connector, Identity, Page, field_item
+from footprint.connectors.base import Connector, Identity, Page, field_item, stable
 from footprint.connectors.errors import AccountNotFound
 from footprint.errors import InputError
 from footprint.store import Item
@@ -22,6 +22,27 @@ from footprint.store import Item
 CAP_NOTE = (
     "Reddit lists only your newest ~1,000 comments and ~1,000 posts. For everything, "
     "request your data at reddit.com/settings/data-request and import it."
+)
+
+
+VOLATILE = frozenset(
+    {
+        "score",
+        "ups",
+        "downs",
+        "upvote_ratio",
+        "num_comments",
+        "num_crossposts",
+        "controversiality",
+        "total_awards_received",
+        "all_awardings",
+        "awarders",
+        "gildings",
+        "likes",
+        "saved",
+        "view_count",
+        "treatment_tags",
+    }
 )
 
 
@@ -96,6 +117,7 @@ class RedditConnector(Connector):
 
     @staticmethod
     def _item(data: dict[str, Any], stream: str) -> Item | None:
+        data = stable(data, VOLATILE)
         fullname = data.get("name")
         if not fullname or data.get("author") == "[deleted]":
             return None

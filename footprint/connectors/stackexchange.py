@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from footprint.archives.text import from_epoch, html_to_text
-from footprint.connectors.base import Connector, Identity, Page, field_item
+from footprint.connectors.base import Connector, Identity, Page, field_item, stable
 from footprint.connectors.errors import AccountNotFound, ConnectorError
 from footprint.errors import InputError
 from footprint.store import Item
@@ -27,6 +27,20 @@ SITE_HOSTS = {
     "mathoverflow.net": "mathoverflow",
 }
 PAGE_SIZE = 100
+# Votes, views and the owner's reputation change between reads.
+VOLATILE = frozenset(
+    {
+        "score",
+        "up_vote_count",
+        "down_vote_count",
+        "comment_count",
+        "answer_count",
+        "view_count",
+        "last_activity_date",
+        "owner",
+        "reply_to_user",
+    }
+)
 
 
 def parse_who(who: str) -> tuple[str, str]:
@@ -133,6 +147,7 @@ class StackExchangeConnector(Connector):
 
     @staticmethod
     def _item(site: str, data: dict[str, Any], stream: str) -> Item:
+        data = stable(data, VOLATILE)
         if stream == "comments":
             return Item(
                 "stackexchange",
