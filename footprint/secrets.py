@@ -9,6 +9,7 @@ CLI's output; every value that passes through here is registered with the log re
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -31,6 +32,21 @@ NO_KEYRING_HINT = (
     "Install and unlock a keyring, or choose to keep secrets for this session only: "
     "they are then forgotten when footprint quits, and never written to disk."
 )
+
+
+def protect(secret: str) -> None:
+    """Mask ``secret`` in logs, and each part of it when it is a JSON object of several
+    (a token with its client secret, an app password with its refresh token)."""
+    register_secret(secret)
+    if secret.startswith("{"):
+        try:
+            parts = json.loads(secret)
+        except ValueError:
+            return
+        if isinstance(parts, dict):
+            for value in parts.values():
+                if isinstance(value, str):
+                    register_secret(value)
 
 
 @dataclass(frozen=True)
@@ -101,7 +117,7 @@ class SecretStore:
     def set(self, account: str, secret: str) -> None:
         if not account:
             raise ValueError("a secret needs an account name")
-        register_secret(secret)
+        protect(secret)
         backend = self._keyring()
         if backend is None:
             with self._lock:
@@ -124,7 +140,7 @@ class SecretStore:
         except keyring.errors.KeyringError as exc:
             raise self._failure("read", account, exc) from None
         if value:
-            register_secret(value)
+            protect(value)
         return value
 
     def delete(self, account: str) -> bool:

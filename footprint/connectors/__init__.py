@@ -85,11 +85,16 @@ async def connect(
     token: CancelToken | None = None,
 ) -> tuple[int, Identity]:
     """Check the account exists (and the secret works), then remember it."""
-    from footprint.connectors.sync import save_connection
+    from footprint.connectors.sync import SHAPE_ERRORS, save_connection, unexpected_shape
 
     async with _client(options) as client:
         connector = build(client, platform, endpoints=endpoints, token=token)
-        identity = await connector.identify(who, secret)
+        try:
+            identity = await connector.identify(who, secret)
+        except SHAPE_ERRORS as exc:
+            raise unexpected_shape(platform, exc) from None
+    if token is not None:
+        token.check("Connecting")  # cancelled while checking: remember nothing
     account_id = save_connection(store, secrets, identity)
     return account_id, identity
 
@@ -170,7 +175,6 @@ async def disconnect(
     import logging
 
     from footprint.connectors.sync import disconnect_account
-    from footprint.errors import FootprintError
 
     secret = _secret_for(secrets, account)
     if secret:
@@ -178,7 +182,7 @@ async def disconnect(
             async with _client(options) as client:
                 connector = build(client, account.platform, secret=secret, endpoints=endpoints)
                 await connector.disconnect(account.identity)
-        except FootprintError as exc:
+        except Exception as exc:  # best effort: the secret is forgotten whatever happens
             logging.getLogger(__name__).info(
                 "could not revoke the %s sign-in (%s); forgetting it anyway",
                 account.platform,

@@ -53,6 +53,13 @@ class Page:
     next: str | None = None
     # Facts for the person (e.g. "Reddit shows only the newest 1,000 comments").
     notes: list[str] = field(default_factory=list)
+    # How many records the API returned (some are not items: pushes, deleted comments);
+    # None: as many as there are items.  Only a page with no records at all is "empty".
+    records: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return (len(self.items) if self.records is None else self.records) == 0
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,7 @@ class BlueskyConnector(Connector):
                 and str(service.get("id", "")).endswith("#atproto_pds")
                 and service.get("type") == "AtprotoPersonalDataServer"
             ):
-                return did, str(service.get("serviceEndpoint", "")).rstrip("/")
+                return did, _safe_endpoint(str(service.get("serviceEndpoint", "")), handle)
         raise ConnectorError(f"The DID document of {handle} names no PDS.")
 
     async def _did_document(self, did: str) -> dict[str, Any]:
@@ -316,7 +316,7 @@ class BlueskyConnector(Connector):
             for record in records
             if isinstance(record, dict) and (item := self.record_item(identity, record))
         ]
-        return Page(items, next=data.get("cursor") if records else None)
+        return Page(items, next=data.get("cursor") if records else None, records=len(records))
 
     async def _profile_items(self, identity: Identity) -> list[Item]:
         items: list[Item] = []
@@ -462,6 +462,19 @@ class BlueskyConnector(Connector):
         await self._xrpc(
             "POST", self._pds or "", "com.atproto.server.deleteSession", auth=self._refresh
         )
+
+
+def _safe_endpoint(url: str, handle: str) -> str:
+    """The PDS address, only over https (plain http only on this computer, for tests and
+    self-hosters' local servers): the app password must never travel unencrypted."""
+    parts = urlsplit(url)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise ConnectorError(
+            f"The server that holds {handle}'s posts is not reachable over https ({url}); "
+            "footprint will not send a password there.",
+        )
+    return url.rstrip("/")
 
 
 def _labels(value: dict[str, Any]) -> list[str]:

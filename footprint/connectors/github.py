@@ -129,7 +129,9 @@ class GitHubConnector(Connector):
         items = [item for event in events or [] if (item := self._event_item(event))]
         more = len(events or []) == 100 and page < MAX_EVENT_PAGES
         notes = ["GitHub shows only the last 90 days (at most 300 events) of public activity."]
-        return Page(items, next=str(page + 1) if more else None, notes=notes)
+        return Page(
+            items, next=str(page + 1) if more else None, notes=notes, records=len(events or [])
+        )
 
     @staticmethod
     def _event_item(event: dict[str, Any]) -> Item | None:

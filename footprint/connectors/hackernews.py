@@ -102,7 +102,7 @@ class HackerNewsConnector(Connector):
         hits = found.get("hits") or [] if isinstance(found, dict) else []
         items = [item for hit in hits if (item := self._hit(hit))]
         if not hits:
-            return Page(items)
+            return Page(items, records=0)
         page = int(found.get("page", params["page"]))
         pages = int(found.get("nbPages", 0))
         if page + 1 < pages:
@@ -115,7 +115,7 @@ class HackerNewsConnector(Connector):
             nxt = {"page": 0, "before": oldest}
         else:
             return Page(items)
-        return Page(items, next=json.dumps(nxt, sort_keys=True))
+        return Page(items, next=json.dumps(nxt, sort_keys=True), records=len(hits))
 
     @staticmethod
     def _hit(hit: dict[str, Any]) -> Item | None:
@@ -163,7 +163,10 @@ class HackerNewsConnector(Connector):
             async with gate:
                 return await self.api.get(f"{self.urls['firebase']}/item/{item_id}.json")
 
-        found = await asyncio.gather(*(fetch(item_id) for item_id in batch))
+        # A task group cancels the other fetches as soon as one fails.
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(fetch(item_id)) for item_id in batch]
+        found = [task.result() for task in tasks]
         items = []
         for item_id, data in zip(batch, found, strict=True):
             if not isinstance(data, dict) or data.get("deleted") or data.get("dead"):
@@ -187,4 +190,4 @@ class HackerNewsConnector(Connector):
             )
         end = start + FIREBASE_BATCH
         nxt = json.dumps({"firebase": end}) if end < len(submitted) else None
-        return Page(items, next=nxt)
+        return Page(items, next=nxt, records=len(batch))

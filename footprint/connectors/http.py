@@ -65,6 +65,9 @@ def parse_reset(value: str | None, now: float) -> float | None:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         return moment.timestamp()
+    if number != number or number in (float("inf"), float("-inf")):  # NaN, infinity
+        return None
+    number = min(max(number, 0.0), now + FAR)
     # Epoch seconds are large; a window length (Reddit) is small.
     return number if number > 1_000_000_000 else now + number
 
@@ -75,9 +78,13 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         return None
     value = value.strip()
     try:
-        return now + max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        if seconds != seconds:  # NaN
+            return None
+        return now + min(max(0.0, seconds), FAR)
     try:
         return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError):
@@ -96,7 +103,14 @@ REMAINING = ("x-ratelimit-remaining", "ratelimit-remaining")
 RESET = ("x-ratelimit-reset", "ratelimit-reset")
 
 
+# A reset further away than this is a server's nonsense; it is shown as this far.
+FAR = 366 * 24 * 3600.0
+MAX_BODY = 32 * 1024 * 1024  # bytes: no API page footprint reads is anywhere near this
+DEADLINE = 120.0  # seconds for one whole request, however slowly the body drips in
+
+
 def _when(moment: float) -> str:
+    moment = min(max(moment, 0.0), time.time() + FAR)
     return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -114,6 +128,8 @@ class Api:
         max_wait: float = 900.0,
         retries: int = 3,
         retry_pause: float = 1.0,
+        deadline: float = DEADLINE,
+        max_body: int = MAX_BODY,
         sleep: Sleep | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -125,6 +141,8 @@ class Api:
         self.max_wait = max_wait
         self.retries = retries
         self.retry_pause = retry_pause
+        self.deadline = deadline
+        self.max_body = max_body
         self._sleep = sleep or asyncio.sleep
         self._clock = clock
         self._not_before = 0.0
@@ -137,7 +155,10 @@ class Api:
 
     def hold(self, seconds: float) -> None:
         """Ask the next request to wait (Stack Exchange's ``backoff``, a 429 body)."""
-        self._not_before = max(self._not_before, self._clock() + max(0.0, seconds))
+        if seconds != seconds:  # NaN
+            return
+        seconds = min(max(0.0, seconds), FAR)
+        self._not_before = max(self._not_before, self._clock() + seconds)
 
     async def wait(self, seconds: float) -> None:
         """Sleep in short steps, stopping at once when the job is cancelled."""
@@ -193,11 +214,15 @@ class Api:
                 self._not_before = max(self._not_before, reset)
 
     def _retry_at(self, response: httpx.Response) -> float:
+        """When to ask again after a 429: never sooner than the usual retry pause (a reset
+        already in the past, from a skewed clock, must not make footprint hammer)."""
         now = self._clock()
         moment = parse_retry_after(response.headers.get("retry-after"), now)
         if moment is None:
             moment = parse_reset(_header(response.headers, RESET), now)
-        return moment if moment is not None else now + 60.0
+        if moment is None:
+            return now + 60.0
+        return max(moment, now + self.retry_pause)
 
     # -- requests --------------------------------------------------------------------
 
@@ -228,10 +253,10 @@ class Api:
         while True:
             await self._pace()
             try:
-                response = await self.client.request(
-                    method, url, params=params, json=json_body, data=data, headers=headers
+                response = await asyncio.wait_for(
+                    self._send(method, url, params, json_body, data, headers), self.deadline
                 )
-            except httpx.TimeoutException as exc:
+            except (httpx.TimeoutException, TimeoutError) as exc:
                 failures += 1
                 if failures > self.retries:
                     raise ConnectorError(
@@ -260,7 +285,7 @@ class Api:
             detail = f"{method} {where} -> HTTP {status}"
             if (status == 404 and missing_ok) or status in accept:
                 return response
-            if status == 429 or (status == 403 and self._exhausted(response)):
+            if status == 429 or (status == 403 and self._limited(response)):
                 limited += 1
                 retry_at = self._retry_at(response)
                 if limited > self.retries or retry_at - self._clock() > self.max_wait:
@@ -280,9 +305,53 @@ class Api:
                 continue
             raise self._error(status, detail, signed_in, response)
 
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        json_body: Any,
+        data: dict[str, Any] | None,
+        headers: dict[str, str] | None,
+    ) -> httpx.Response:
+        """One request, its body read up to :data:`MAX_BODY` bytes."""
+        request = self.client.build_request(
+            method, url, params=params, json=json_body, data=data, headers=headers
+        )
+        response = await self.client.send(request, stream=True)
+        try:
+            size = 0
+            chunks = []
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_body:
+                    raise ConnectorError(
+                        f"{display_name(self.platform)} sent an answer larger than "
+                        f"{self.max_body // (1024 * 1024)} MB ({self._where(url)}); footprint "
+                        "stopped reading it.",
+                        hint="The server may be misbehaving; try again later.",
+                    )
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        import httpx
+
+        # The body is decoded already: the copy must not claim it is still compressed.
+        kept = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code, headers=kept, content=b"".join(chunks), request=request
+        )
+
     @staticmethod
-    def _exhausted(response: httpx.Response) -> bool:
-        return _header(response.headers, REMAINING) in ("0", "0.0")
+    def _limited(response: httpx.Response) -> bool:
+        """A 403 that is a rate limit: the window is used up, or (GitHub's secondary
+        limits) the server says when to retry."""
+        exhausted = _header(response.headers, REMAINING) in ("0", "0.0")
+        return exhausted or "retry-after" in response.headers
 
     def _error(
         self, status: int, detail: str, signed_in: bool, response: httpx.Response
@@ -326,7 +395,7 @@ class Api:
     def decode(self, response: httpx.Response) -> Any:
         try:
             return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise ConnectorError(
                 f"{display_name(self.platform)} answered with something that is not JSON "
                 f"({self._where(str(response.request.url))}).",

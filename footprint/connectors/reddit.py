@@ -108,12 +108,13 @@ class RedditConnector(Connector):
         data = listing.get("data") if isinstance(listing, dict) else None
         if not isinstance(data, dict):
             return Page([])
+        children = data.get("children") or []
         items = [
             item
-            for child in data.get("children") or []
-            if (item := self._item(child.get("data") or {}, stream))
+            for child in children
+            if isinstance(child, dict) and (item := self._item(child.get("data") or {}, stream))
         ]
-        return Page(items, next=data.get("after") or None)
+        return Page(items, next=data.get("after") or None, records=len(children))
 
     @staticmethod
     def _item(data: dict[str, Any], stream: str) -> Item | None:

@@ -142,8 +142,11 @@ class StackExchangeConnector(Connector):
             sort="creation",
             filter="withbody",
         )
-        items = [self._item(site, data, stream) for data in found.get("items") or []]
-        return Page(items, next=str(page + 1) if found.get("has_more") else None)
+        records = found.get("items") or []
+        items = [self._item(site, data, stream) for data in records]
+        return Page(
+            items, next=str(page + 1) if found.get("has_more") else None, records=len(records)
+        )
 
     @staticmethod
     def _item(site: str, data: dict[str, Any], stream: str) -> Item:

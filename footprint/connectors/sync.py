@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from footprint.connectors.base import Connector, Identity
-from footprint.connectors.errors import ReconnectNeeded
+from footprint.connectors.base import Connector, Identity, Page
+from footprint.connectors.errors import ConnectorError, ReconnectNeeded
 from footprint.connectors.http import Api
 from footprint.errors import InputError
 from footprint.platforms import display_name
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     import httpx
 
     from footprint.secrets import SecretStore
-    from footprint.store import Store
+    from footprint.store import Item, Store
 
 log = logging.getLogger(__name__)
 
@@ -168,14 +168,21 @@ def _identity_state(identity: Identity) -> dict[str, Any]:
 
 def save_connection(store: Store, secrets: SecretStore, identity: Identity) -> int:
     """Keep a verified identity: the account row, and its secret in the keyring."""
-    ref = secret_ref(identity.platform, identity.handle) if identity.secret else None
-    if identity.secret and ref:
-        secrets.set(ref, identity.secret)
+    name = secret_ref(identity.platform, identity.handle)
+    ref = name if identity.secret else None
+    if identity.secret:
+        secrets.set(name, identity.secret)
     existing = store.conn.execute(
-        "SELECT sync_state FROM accounts WHERE platform = ? AND handle = ?",
+        "SELECT sync_state, secret_ref FROM accounts WHERE platform = ? AND handle = ?",
         (identity.platform, identity.handle),
     ).fetchone()
+    if not identity.secret and existing and existing[1]:
+        secrets.delete(existing[1])  # connected again without a sign-in: forget the old one
     state = json.loads(existing[0]) if existing and existing[0] else {}
+    before = ((state.get("identity") or {}).get("meta") or {}).get("signed_in")
+    if before is not None and before != identity.meta.get("signed_in"):
+        # A sign-in shows more (followers-only posts...): walk everything again.
+        state["streams"] = {}
     state["version"] = STATE_VERSION
     state["identity"] = _identity_state(identity)
     account_id = upsert_account(
@@ -290,13 +297,15 @@ async def _sync_stream(
     cursor: str | None = saved.get("cursor") if saved.get("walking") else None
     if not saved.get("walking"):
         saved.update(walking=True, cursor=None, full=full or not walked_before)
+    elif full:
+        saved["full"] = True
     seen: set[str] = set()
     counts = SyncProgress(account.handle, stream)
     outcome = "complete"
     for _ in range(max_pages):
         if token is not None:
             token.check("The sync")
-        page = await connector.fetch_page(identity, stream, cursor)
+        page = await fetch(connector, identity, stream, cursor)
         for item in page.items:
             item.account_id = account.id
         written = upsert_items(store, page.items)
@@ -324,7 +333,7 @@ async def _sync_stream(
             log.warning("%s %s: repeated cursor, stream stopped", account.platform, stream)
             outcome = "stopped (repeated page)"
             break
-        if not page.items and cursor is not None:
+        if page.empty and cursor is not None:
             result.notes.append(
                 f"{connector.name} returned an empty page while listing {stream}; "
                 "footprint took it as the end."
@@ -344,6 +353,49 @@ async def _sync_stream(
     saved.pop("full", None)
     _save_state(store, account.id, account.state)
     return outcome
+
+
+# What a connector's mapping code raises when a server answers in a shape it does not
+# expect (a list where a dict belongs, a number for a text...).
+SHAPE_ERRORS = (
+    TypeError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    ValueError,
+    RecursionError,
+    OverflowError,
+)
+
+
+def unexpected_shape(platform: str, exc: BaseException) -> ConnectorError:
+    return ConnectorError(
+        f"{display_name(platform)} answered in a shape footprint does not understand, so it "
+        "stopped there. What was fetched before is saved.",
+        hint="If this keeps happening, the platform may have changed its API.",
+        details=type(exc).__name__,
+    )
+
+
+async def fetch(connector: Connector, identity: Identity, stream: str, cursor: str | None) -> Page:
+    """One page, with every field an item holds coerced to text."""
+    try:
+        page = await connector.fetch_page(identity, stream, cursor)
+        for item in page.items:
+            _coerce(item)
+    except SHAPE_ERRORS as exc:
+        raise unexpected_shape(connector.platform, exc) from None
+    return page
+
+
+def _coerce(item: Item) -> None:
+    for name in ("text", "title", "created_at", "url", "visibility", "parent_id"):
+        value = getattr(item, name)
+        if value is not None and not isinstance(value, str):
+            setattr(
+                item, name, json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+            )
+    item.platform_id = str(item.platform_id)
 
 
 def disconnect_account(

@@ -57,7 +57,7 @@ from footprint.gui.worker import Job, Reporter
 from footprint.net import options_from_store
 from footprint.platforms import display_name
 from footprint.progress import CancelToken
-from footprint.secrets import SecretStore
+from footprint.secrets import SecretStore, protect
 from footprint.store import Store
 
 SYNC_CHANGES = frozenset({ACCOUNTS, ITEMS, FINDINGS, SETTINGS})
@@ -83,6 +83,8 @@ class ConnectJob:
         self.platform = platform
         self.who = who
         self.secret = secret
+        if secret:
+            protect(secret)  # masked in logs from the moment it is typed
         self.endpoints = endpoints or {}
         self.login = login
         self.code = code
@@ -405,3 +407,13 @@ class ConnectDialog(QDialog):
     def ended(self) -> None:
         self.ok.setEnabled(True)
         self.job = None
+
+    def done(self, result: int) -> None:
+        """Closing (Connect, Cancel or Esc) forgets what was typed and stops a check that is
+        still running, so a cancelled connection is never saved."""
+        if self.job is not None and result != QDialog.DialogCode.Accepted:
+            self.job.cancel()
+        self.secret.clear()
+        self.code.clear()
+        self.login = None
+        super().done(result)

@@ -57,3 +57,44 @@ def test_a_budget_spaces_actions_to_the_platforms_limit():
 
     with pytest.raises(RateLimited, match="wait until"):
         asyncio.run(too_many())
+
+
+def _api(client, **kwargs) -> Api:
+    return Api(client, "reddit", retry_pause=0.01, **kwargs)
+
+
+async def _get(url: str, **kwargs):
+    from footprint.net import NetworkOptions, async_client
+
+    async with async_client(NetworkOptions()) as client:
+        return await _api(client, **kwargs).get(url)
+
+
+def test_an_endless_or_huge_answer_is_cut_off(fake_reddit):
+    from footprint.connectors.errors import ConnectorError
+
+    fake_reddit.add_user("big", subreddit={"public_description": "x" * 3_000_000})
+    url = fake_reddit.url + "/user/big/about.json?raw_json=1"
+    with pytest.raises(ConnectorError, match="larger than 2 MB"):
+        asyncio.run(_get(url, max_body=2 * 1024 * 1024))
+    fake_reddit.stall("/user/big", 5, times=None)
+    with pytest.raises(ConnectorError, match="did not answer in time"):
+        asyncio.run(_get(url, deadline=0.3, retries=1))
+
+
+def test_secondary_limits_and_skewed_resets_wait_instead_of_failing(fake_github):
+    fake_github.add_user("octo")
+    fake_github.fail("/users/octo", 403, headers={"Retry-After": "1"})  # secondary limit
+    fake_github.fail("/users/octo", 429, headers={"X-RateLimit-Reset": "1000000001"})  # past
+    body = asyncio.run(_get(fake_github.url + "/users/octo"))
+    assert body["login"] == "octo"
+    assert len(fake_github.requests_to("/users/octo")) == 3
+
+
+def test_nonsense_reset_values_do_not_crash():
+    assert parse_reset("1e400", NOW) is None
+    assert parse_reset("nan", NOW) is None
+    assert parse_retry_after("inf", NOW) is not None
+    api = Api(None, "x")  # type: ignore[arg-type]
+    api.hold(float("inf"))
+    api.hold(float("nan"))

@@ -321,9 +321,12 @@ class AccountsPage(QWidget):
         account = self.selected()
         if account is not None and account.platform in dialog.guides:
             dialog.choose(account.platform)
-        if dialog.exec() == ConnectDialog.DialogCode.Accepted:
-            self.ctx.status.emit(f"Connected {dialog.handle}; fetching its posts…")
-            self.start_sync(dialog.current().platform)
+        accepted = dialog.exec() == ConnectDialog.DialogCode.Accepted
+        handle, platform = dialog.handle, dialog.current().platform
+        dialog.deleteLater()
+        if accepted:
+            self.ctx.status.emit(f"Connected {handle}; fetching its posts…")
+            self.start_sync(platform)
 
     def sync_accounts(self) -> None:
         account = self.selected()
