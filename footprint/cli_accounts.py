@@ -73,6 +73,8 @@ def cmd_connect(args: argparse.Namespace, ctx: Context) -> int:
                 )
             if not args.public:
                 secret = _mastodon_login(ctx, args, who, endpoints, network)
+        elif platform == "reddit" and args.client_id:
+            secret = _reddit_login(ctx, args)
         elif platform == "bluesky" and args.password_stdin:
             secret = _read_secret(ctx, "App password", True)
         elif args.token_stdin:
@@ -127,6 +129,21 @@ def _mastodon_login(
     ctx.err.flush()
     code = ctx.stdin.readline()
     return asyncio.run(finish_mastodon_login(request, code, network))
+
+
+def _reddit_login(ctx: Context, args: argparse.Namespace) -> str:
+    from footprint.connectors import begin_reddit_login, finish_reddit_login
+
+    request = begin_reddit_login(args.client_id, args.redirect_uri)
+    ctx.err.write(
+        "Sign in to Reddit in the browser and allow your app (footprint reads your history "
+        "and preferences; it deletes or changes things only when you ask it to).\n"
+        f"If no browser opens, visit:\n  {request.authorize_url}\n"
+        f"Waiting for Reddit to send the browser back to {request.redirect_uri} …\n"
+    )
+    if not args.no_browser:
+        webbrowser.open(request.authorize_url)
+    return asyncio.run(finish_reddit_login(request))
 
 
 def _connect_gravatar(
@@ -331,6 +348,18 @@ def add_parsers(sub: Any) -> None:
     )
     connect.add_argument(
         "--public", action="store_true", help="Mastodon: do not sign in (public data only)"
+    )
+    connect.add_argument(
+        "--client-id",
+        metavar="ID",
+        help="Reddit: sign in with your own approved app (installed app) to delete and "
+        "change settings",
+    )
+    connect.add_argument(
+        "--redirect-uri",
+        metavar="URI",
+        help="Reddit: your app's redirect address (default "
+        "http://127.0.0.1:65010/authorize_callback)",
     )
     connect.add_argument("--no-browser", action="store_true", help="do not open a browser")
     connect.add_argument("--proxy", metavar="URL", help="use this proxy for this run")

@@ -209,3 +209,31 @@ async def finish_mastodon_login(
 
     async with _client(options) as client:
         return await MastodonLogin(Api(client, "mastodon"), request.instance).finish(request, code)
+
+
+def begin_reddit_login(
+    client_id: str, redirect_uri: str | None = None, endpoints: dict[str, str] | None = None
+) -> Any:
+    """The sign-in page address for the person's own Reddit app (a RedditLoginRequest)."""
+    from footprint.connectors.reddit import DEFAULT_REDIRECT, RedditLogin
+
+    login = RedditLogin(None, endpoints)  # type: ignore[arg-type]  # no request is sent
+    return login.begin(client_id, redirect_uri or DEFAULT_REDIRECT)
+
+
+async def finish_reddit_login(
+    request: Any,
+    *,
+    endpoints: dict[str, str] | None = None,
+    options: NetworkOptions | None = None,
+    timeout: float = 300.0,
+) -> str:
+    """Wait for the browser to come back to the loopback address, then get the tokens;
+    returns the secret to keep."""
+    from footprint.connectors.http import Api
+    from footprint.connectors.loopback import catch_redirect
+    from footprint.connectors.reddit import RedditLogin
+
+    answer = await catch_redirect(request.redirect_uri, request.state, timeout)
+    async with _client(options) as client:
+        return await RedditLogin(Api(client, "reddit"), endpoints).finish(request, answer)

@@ -31,13 +31,16 @@ The function-scoped fixtures ``fake_github``, ``fake_reddit``, ``fake_hn``,
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gzip
 import hashlib
 import html
+import http.client
 import json
 import math
 import re
+import secrets
 import socket
 import sys
 import threading
@@ -1239,7 +1242,7 @@ def _md_html(text: str) -> str:
 
 
 class FakeReddit(FakeApi):
-    """Reddit's logged-out public JSON at ``server.url`` (in place of www.reddit.com).
+    """Reddit's public JSON and its OAuth API at ``server.url`` (www. and oauth.reddit.com).
 
     Seeding::
 
@@ -1273,6 +1276,63 @@ class FakeReddit(FakeApi):
 
     Paging faults: ``repeat_cursor`` answers ``after`` = the ``after`` that was sent (the
     first page gives its normal one); ``empty_pages`` answers no children but an ``after``.
+
+    OAuth for an approved "installed app" (no secret); one server plays both hosts::
+
+        add_app(client_id, redirect_uri, owner=None, *, secret=None, name=None) -> dict
+        add_prefs(user, **prefs) -> dict       # over DEFAULT_PREFS; keys given here become
+                                               # known (PATCH-able) prefs
+        consent(authorize_url, username, allow=True) -> str   # the person clicking "Allow"
+        issue_token(client_id, user, scope=..., permanent=True) -> dict  # skip the flow
+        expire_tokens()                        # every current access token answers 401
+        set_rate_limit(remaining, reset_in=None, client_id=None)
+
+    Browser: ``GET /api/v1/authorize[.compact]`` (``client_id, response_type=code|token,
+    state, redirect_uri, duration=temporary|permanent, scope`` split on spaces or commas)
+    answers the HTML consent page, or a 400 HTML error page ("invalid client id", "invalid
+    redirect_uri parameter" unless it equals the registered one exactly, "invalid scope
+    requested", ...).  ``POST /api/v1/authorize`` with the same fields, ``authorize=Allow``
+    and the cookie ``reddit_session={username}`` answers 302 to
+    ``redirect_uri?state=...&code=...`` (``error=access_denied`` without ``authorize``).
+    :meth:`consent` does both requests.  Codes live ``code_lifetime`` (600 s), are single use
+    and only redeem with the client_id and redirect_uri they were issued for.  Authorize
+    pages use no quota and skip the User-Agent check.
+
+    ``POST /api/v1/access_token`` (HTTP Basic ``client_id:``; a bad or missing header or an
+    unknown client is 401 ``{"message":"Unauthorized","error":401}``):
+    ``grant_type=authorization_code&code&redirect_uri`` answers ``{access_token,
+    token_type:"bearer", expires_in, scope (space-separated), refresh_token (permanent
+    only)}``; a bad, used, expired or foreign code is **200** ``{"error":"invalid_grant"}``
+    and a missing code/redirect_uri 200 ``{"error":"invalid_request"}``, as Reddit's own
+    code does.  ``grant_type=refresh_token&refresh_token`` answers a new access token and
+    the same refresh token again (a fresh one, the old one revoked, with
+    ``rotate_refresh_tokens=True``); an unknown, revoked or foreign refresh token is **400**
+    ``{"error":"invalid_grant"}``.  Other grant types: 200 ``{"error":
+    "unsupported_grant_type"}`` (``password``/``client_credentials``: "unauthorized_client").
+    ``POST /api/v1/revoke_token`` (Basic; ``token``, ``token_type_hint``) answers 204, also
+    for unknown tokens, or 400 ``{"error":"unauthorized_client"}`` for another client's
+    token; revoking a refresh token also revokes the access tokens made from it.
+
+    Bearer (``Authorization: bearer T``, any case) endpoints, scope in brackets:
+    ``GET /api/v1/me`` [identity] (about data plus private fields, no envelope),
+    ``GET /api/v1/me/prefs`` [identity] (``fields=a,b`` filters), ``PATCH /api/v1/me/prefs``
+    [account] (JSON object; unknown keys silently ignored; a wrong type or choice is 400 and
+    nothing changes; answers all prefs), ``GET /user/{name}/about`` [read],
+    ``GET /user/{name}/comments|submitted|overview`` [history] (``.json`` optional; public
+    listing shapes), ``POST /api/del`` ``id={fullname}`` [edit] (``{}``; idempotent; unknown
+    ids ``{}``; someone else's thing 403), ``GET /api/info?id=t1_a,t3_b`` [read] (Listing in
+    the order asked, unknown ids left out).  Deleting sets ``author`` and ``body`` (posts:
+    ``selftext``) to "[deleted]", drops ``author_fullname`` and hides the thing from every
+    user listing, public JSON included.  A request is an OAuth one when it carries a bearer
+    header or its path exists only on oauth.reddit.com.  No, unknown, revoked or expired
+    token: 401 ``{"message":"Unauthorized","error":401}`` with ``WWW-Authenticate: Bearer
+    realm="reddit", error="invalid_token"``; missing scope 403
+    ``{"message":"Forbidden","error":403}`` (``error="insufficient_scope"``).  Access tokens
+    live ``token_lifetime`` (3600 s) by :attr:`clock`.  Quota: ``oauth_rate_limit`` (1000,
+    i.e. 100/min averaged over the ``window``) per client_id, same headers as above, 429
+    past it; 401s use none.  The generic User-Agent rule applies to the token endpoints and
+    OAuth calls too.  ``hide_from_robots`` and ``enable_followers`` prefs mirror the about
+    fields ``hide_from_robots`` and ``accept_followers``.
     """
 
     ROUTES: ClassVar[list[tuple[str, str, str]]] = [
@@ -1280,6 +1340,92 @@ class FakeReddit(FakeApi):
         ("GET", r"/user/(?P<name>[^/]+)/(?P<which>comments|submitted|overview)\.json", "_listing"),
     ]
     SUSPENDED_LISTING_STATUS = 403  # a guess: what a suspended user's listings answer
+    # (method, path regex, handler, scope) on oauth.reddit.com
+    OAUTH_ROUTES: ClassVar[list[tuple[str, str, str, str]]] = [
+        ("GET", r"/api/v1/me", "_me", "identity"),
+        ("GET", r"/api/v1/me/prefs", "_get_prefs", "identity"),
+        ("PATCH", r"/api/v1/me/prefs", "_patch_prefs", "account"),
+        ("GET", r"/user/(?P<name>[^/]+)/about(?:\.json)?", "_about", "read"),
+        (
+            "GET",
+            r"/user/(?P<name>[^/]+)/(?P<which>comments|submitted|overview)(?:\.json)?",
+            "_listing",
+            "history",
+        ),
+        ("POST", r"/api/del", "_del", "edit"),
+        ("GET", r"/api/info(?:\.json)?", "_info", "read"),
+    ]
+    AUTHORIZE_PATHS = ("/api/v1/authorize", "/api/v1/authorize.compact")
+    # Reddit's scope names (GET /api/v1/scopes); only the ones above are enforced.
+    SCOPES: ClassVar[frozenset[str]] = frozenset(
+        [
+            "account",
+            "creddits",
+            "edit",
+            "flair",
+            "history",
+            "identity",
+            "livemanage",
+            "modconfig",
+            "modcontributors",
+            "modflair",
+            "modlog",
+            "modmail",
+            "modothers",
+            "modposts",
+            "modself",
+            "modtraffic",
+            "modwiki",
+            "mysubreddits",
+            "privatemessages",
+            "read",
+            "report",
+            "save",
+            "structuredstyles",
+            "submit",
+            "subscribe",
+            "vote",
+            "wikiedit",
+            "wikiread",
+            "*",
+        ]
+    )
+    DEFAULT_PREFS: ClassVar[dict[str, Any]] = {
+        "hide_from_robots": False,
+        "public_votes": False,
+        "accept_pms": "everyone",
+        "activity_relevant_ads": True,
+        "allow_clicktracking": True,
+        "research": True,
+        "third_party_data_personalized_ads": True,
+        "third_party_personalized_ads": True,
+        "third_party_site_data_personalized_ads": True,
+        "third_party_site_data_personalized_content": True,
+        "show_presence": True,
+        "enable_followers": True,
+        "show_location_based_recommendations": False,
+        "email_messages": True,
+        "over_18": False,
+        "search_include_over_18": False,
+        "label_nsfw": True,
+        "nightmode": False,
+        "lang": "en",
+        "default_comment_sort": "confidence",
+        "country_code": "US",
+    }
+    PREF_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "accept_pms": ("everyone", "whitelisted"),
+        "default_comment_sort": (
+            "confidence",
+            "top",
+            "new",
+            "controversial",
+            "old",
+            "random",
+            "qa",
+            "live",
+        ),
+    }
 
     def __init__(
         self,
@@ -1288,6 +1434,10 @@ class FakeReddit(FakeApi):
         window: float = 600.0,
         listing_cap: int = 1000,
         block_generic_user_agents: bool = True,
+        oauth_rate_limit: int = 1000,
+        token_lifetime: float = 3600.0,
+        code_lifetime: float = 600.0,
+        rotate_refresh_tokens: bool = False,
     ) -> None:
         super().__init__()
         self.listing_cap = listing_cap
@@ -1297,6 +1447,20 @@ class FakeReddit(FakeApi):
         self.rate_limit = rate_limit
         self.window = window
         self._window: _Bucket | None = None
+        self.oauth_rate_limit = oauth_rate_limit
+        self.token_lifetime = token_lifetime
+        self.code_lifetime = code_lifetime
+        self.rotate_refresh_tokens = rotate_refresh_tokens
+        self.apps: dict[str, dict[str, Any]] = {}  # client_id -> app
+        self.prefs: dict[str, dict[str, Any]] = {}  # lower name -> prefs
+        self.codes: dict[str, dict[str, Any]] = {}
+        self.access_tokens: dict[str, dict[str, Any]] = {}
+        self.refresh_tokens: dict[str, dict[str, Any]] = {}
+        self._oauth_windows: dict[str, _Bucket] = {}  # client_id -> window
+        self._oauth_routes = [
+            (m, re.compile(p), name, scope) for m, p, name, scope in self.OAUTH_ROUTES
+        ]
+        self._caller: dict[str, Any] | None = None  # the access token being served
 
     # -- seeding
 
@@ -1473,10 +1637,15 @@ class FakeReddit(FakeApi):
             self.items[owner["name"].lower()].append(data)
             return data
 
-    def set_rate_limit(self, remaining: int, reset_in: float | None = None) -> None:
-        """Set what is left of the current window (and, with ``reset_in``, when it ends)."""
+    def set_rate_limit(
+        self, remaining: int, reset_in: float | None = None, client_id: str | None = None
+    ) -> None:
+        """Set what is left of the current window (and, with ``reset_in``, when it ends).
+
+        ``client_id=None`` is the logged-out window; otherwise that OAuth client's window.
+        """
         with self.lock:
-            bucket = self._bucket()
+            bucket = self._bucket() if client_id is None else self._oauth_bucket(client_id)
             bucket.remaining = remaining
             if reset_in is not None:
                 bucket.reset_at = self.clock() + reset_in
@@ -1487,32 +1656,570 @@ class FakeReddit(FakeApi):
             self._window = _Bucket(self.rate_limit, self.window, self.rate_limit, now + self.window)
         return self._window
 
+    def _oauth_bucket(self, client_id: str) -> _Bucket:
+        bucket = self._oauth_windows.get(client_id)
+        if bucket is None:
+            limit, now = self.oauth_rate_limit, self.clock()
+            bucket = _Bucket(limit, self.window, limit, now + self.window)
+            self._oauth_windows[client_id] = bucket
+        return bucket
+
+    # -- OAuth seeding
+
+    def add_app(
+        self,
+        client_id: str,
+        redirect_uri: str,
+        owner: str | None = None,
+        *,
+        secret: str | None = None,
+        name: str | None = None,
+    ) -> dict[str, Any]:
+        """Register an approved app; ``secret=None`` is an installed app (no secret)."""
+        with self.lock:
+            if owner is not None:
+                owner = self._user(owner)["name"]
+            app = {
+                "client_id": client_id,
+                "redirect_uri": redirect_uri,
+                "owner": owner,
+                "secret": secret,
+                "name": name or client_id,
+            }
+            self.apps[client_id] = app
+            return app
+
+    def add_prefs(self, user: str, **prefs: Any) -> dict[str, Any]:
+        """Set ``user``'s preferences over :attr:`DEFAULT_PREFS`; returns the stored prefs."""
+        with self.lock:
+            stored = self._prefs(self._user(user))
+            stored.update(prefs)
+            self._mirror_prefs(user)
+            return stored
+
+    def issue_token(
+        self,
+        client_id: str,
+        user: str,
+        scope: str | Iterable[str] = "identity history read edit account",
+        permanent: bool = True,
+    ) -> dict[str, Any]:
+        """Tokens as if ``user`` had consented: the ``/api/v1/access_token`` answer."""
+        with self.lock:
+            if client_id not in self.apps:
+                raise KeyError(f"unknown client_id {client_id!r}; add_app() it first")
+            scopes = self._parse_scopes(scope if isinstance(scope, str) else " ".join(scope))
+            if scopes is None:
+                raise ValueError(f"unknown scope in {scope!r}")
+            name = self._user(user)["name"].lower()
+            refresh = self._new_refresh(client_id, name, scopes) if permanent else None
+            return self._token_answer(self._new_access(client_id, name, scopes, refresh), refresh)
+
+    def expire_tokens(self) -> None:
+        """Make every access token issued so far answer 401 (refresh tokens stay valid)."""
+        with self.lock:
+            for token in self.access_tokens.values():
+                token["expires_at"] = -math.inf
+
+    def consent(self, authorize_url: str, username: str, allow: bool = True) -> str:
+        """Play ``username`` opening ``authorize_url`` and clicking "Allow" (or "Decline").
+
+        Only the path and query of ``authorize_url`` are used (its host may be
+        www.reddit.com).  Both page loads go over HTTP, so they are in :attr:`requests`.
+        Returns the ``Location`` Reddit redirects to; raises ``ValueError`` with the page
+        text when Reddit shows an error page instead.
+        """
+        split = urlsplit(authorize_url)
+        target = split.path + (f"?{split.query}" if split.query else "")
+        headers = {
+            "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) fake-browser/1.0",
+            "Cookie": f"reddit_session={username}",
+        }
+        status, text, _ = self._browse("GET", target, headers)
+        if status != 200:
+            raise ValueError(f"authorize page {status}: {text}")
+        params = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        fields = ("client_id", "redirect_uri", "scope", "state", "duration", "response_type")
+        form = {k: params[k] for k in fields if k in params}
+        if allow:
+            form["authorize"] = "Allow"
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        status, text, answer = self._browse("POST", split.path, headers, urlencode(form))
+        if status != 302 or "location" not in answer:
+            raise ValueError(f"authorize form {status}: {text}")
+        return answer["location"]
+
+    def _browse(
+        self, method: str, target: str, headers: dict[str, str], body: str | None = None
+    ) -> tuple[int, str, dict[str, str]]:
+        port = urlsplit(self.url).port
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request(method, target, body=body, headers=headers)
+            resp = conn.getresponse()
+            text = re.sub(r"<[^>]+>", " ", resp.read().decode("utf-8", "replace"))
+            return resp.status, " ".join(text.split()), {k.lower(): v for k, v in resp.getheaders()}
+        finally:
+            conn.close()
+
+    # -- OAuth helpers
+
+    def _prefs(self, user: dict[str, Any]) -> dict[str, Any]:
+        key = user["name"].lower()
+        if key not in self.prefs:
+            prefs = dict(self.DEFAULT_PREFS)
+            prefs["hide_from_robots"] = bool(user.get("hide_from_robots", False))
+            prefs["enable_followers"] = bool(user.get("accept_followers", True))
+            self.prefs[key] = prefs
+        return self.prefs[key]
+
+    def _mirror_prefs(self, name: str) -> None:
+        """Copy the prefs that show on the public profile into the about data."""
+        user, prefs = self.users[name.lower()], self.prefs[name.lower()]
+        user["hide_from_robots"] = prefs["hide_from_robots"]
+        user["accept_followers"] = prefs["enable_followers"]
+
+    def _parse_scopes(self, scope: str | None) -> tuple[str, ...] | None:
+        names = [s for s in re.split(r"[\s,]+", scope or "") if s]
+        if not names or any(s not in self.SCOPES for s in names):
+            return None
+        return tuple(dict.fromkeys(names))
+
+    def _new_refresh(self, client_id: str, user: str, scopes: tuple[str, ...]) -> str:
+        token = f"{1_000_000 + self._next_seq()}-{secrets.token_urlsafe(21)}"
+        self.refresh_tokens[token] = {
+            "client_id": client_id,
+            "user": user,
+            "scopes": scopes,
+            "revoked": False,
+        }
+        return token
+
+    def _new_access(
+        self, client_id: str, user: str, scopes: tuple[str, ...], refresh: str | None
+    ) -> str:
+        token = f"eyJ{secrets.token_urlsafe(30)}"
+        self.access_tokens[token] = {
+            "client_id": client_id,
+            "user": user,
+            "scopes": scopes,
+            "refresh": refresh,
+            "expires_at": self.clock() + self.token_lifetime,
+            "revoked": False,
+        }
+        return token
+
+    def _token_answer(self, access: str, refresh: str | None) -> dict[str, Any]:
+        answer: dict[str, Any] = {
+            "access_token": access,
+            "token_type": "bearer",
+            "expires_in": round(self.token_lifetime),
+            "scope": " ".join(self.access_tokens[access]["scopes"]),
+        }
+        if refresh is not None:
+            answer["refresh_token"] = refresh
+        return answer
+
+    @staticmethod
+    def _form(req: RecordedRequest) -> dict[str, str]:
+        """Query and urlencoded body parameters, the body winning (as pylons merges them)."""
+        out = dict(req.query)
+        body = parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True)
+        out.update({k: v[-1] for k, v in body.items()})
+        return out
+
+    def _client(self, req: RecordedRequest) -> dict[str, Any] | None:
+        """The app named by the HTTP Basic header, if that header is valid."""
+        scheme, _, value = req.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        client_id, colon, secret = decoded.partition(":")
+        app = self.apps.get(client_id)
+        if not colon or app is None or (app["secret"] is not None and secret != app["secret"]):
+            return None
+        return app
+
+    def _bearer(self, req: RecordedRequest) -> dict[str, Any] | None:
+        scheme, _, value = req.headers.get("authorization", "").strip().partition(" ")
+        token = self.access_tokens.get(value.strip()) if scheme.lower() == "bearer" else None
+        if token is None or token["revoked"] or self.clock() >= token["expires_at"]:
+            return None
+        return token
+
+    def _is_oauth(self, req: RecordedRequest) -> bool:
+        auth = req.headers.get("authorization", "").strip().lower()
+        if auth.startswith("bearer"):
+            return True
+        if any(p.fullmatch(req.path) for _, p, _ in self._routes):
+            return False
+        return any(p.fullmatch(req.path) for _, p, _, _ in self._oauth_routes)
+
+    def _rate_headers(self, bucket: _Bucket) -> dict[str, str]:
+        return {
+            "X-Ratelimit-Used": str(bucket.used),
+            "X-Ratelimit-Remaining": f"{float(bucket.remaining):.1f}",
+            "X-Ratelimit-Reset": str(max(0, math.ceil(bucket.reset_at - self.clock()))),
+        }
+
+    def _generic_agent(self, req: RecordedRequest) -> bool:
+        agent = req.headers.get("user-agent", "").strip()
+        generic = not agent or agent.lower().startswith(_GENERIC_AGENTS)
+        return self.block_generic_user_agents and generic
+
     # -- dispatch
 
     def error(self, req: RecordedRequest, status: int, message: str | None = None) -> Reply:
         return Reply(status, {"message": message or _phrase(status), "error": status})
 
     def handle(self, req: RecordedRequest) -> Reply:
-        agent = req.headers.get("user-agent", "").strip()
-        bucket = self._bucket()
-        bucket.refresh(self.clock())
-        generic = not agent or agent.lower().startswith(_GENERIC_AGENTS)
-        if (self.block_generic_user_agents and generic) or bucket.remaining <= 0:
-            reply = self.error(req, 429)
+        if req.path in self.AUTHORIZE_PATHS:
+            return self._authorize(req)
+        if req.path in ("/api/v1/access_token", "/api/v1/revoke_token"):
+            if self._generic_agent(req):
+                return self.error(req, 429)
+            return self._token_endpoint(req)
+        if self._is_oauth(req):
+            reply = self._oauth(req)
         else:
-            bucket.remaining -= 1
-            reply = self.route(req)
-        reply.headers = _merge(
-            {
-                "X-Ratelimit-Used": str(bucket.used),
-                "X-Ratelimit-Remaining": f"{float(bucket.remaining):.1f}",
-                "X-Ratelimit-Reset": str(max(0, math.ceil(bucket.reset_at - self.clock()))),
-            },
-            reply.headers,
-        )
+            bucket = self._bucket()
+            bucket.refresh(self.clock())
+            if self._generic_agent(req) or bucket.remaining <= 0:
+                reply = self.error(req, 429)
+            else:
+                bucket.remaining -= 1
+                reply = self.route(req)
+            reply.headers = _merge(self._rate_headers(bucket), reply.headers)
         if req.query.get("raw_json") != "1" and reply.body is not _EMPTY:
             reply.body = _reddit_legacy_escape(reply.body)
         return reply
+
+    def _oauth(self, req: RecordedRequest) -> Reply:
+        token = self._bearer(req)
+        if token is None:
+            reply = self.error(req, 401)
+            reply.headers["WWW-Authenticate"] = 'Bearer realm="reddit", error="invalid_token"'
+            return reply
+        bucket = self._oauth_bucket(token["client_id"])
+        bucket.refresh(self.clock())
+        if self._generic_agent(req) or bucket.remaining <= 0:
+            reply = self.error(req, 429)
+        else:
+            bucket.remaining -= 1
+            reply = self._oauth_route(req, token)
+        reply.headers = _merge(self._rate_headers(bucket), reply.headers)
+        return reply
+
+    def _oauth_route(self, req: RecordedRequest, token: dict[str, Any]) -> Reply:
+        for method, pattern, name, scope in self._oauth_routes:
+            match = pattern.fullmatch(req.path)
+            if match and method == req.method:
+                if scope not in token["scopes"] and "*" not in token["scopes"]:
+                    reply = self.error(req, 403)
+                    reply.headers["WWW-Authenticate"] = (
+                        'Bearer realm="reddit", error="insufficient_scope"'
+                    )
+                    return reply
+                self._caller = token
+                try:
+                    return getattr(self, name)(req, **match.groupdict())
+                finally:
+                    self._caller = None
+        return self.error(req, 404)
+
+    # -- the browser side of OAuth
+
+    def _page(self, status: int, title: str, body: str = "") -> Reply:
+        text = (
+            f"<!doctype html><html><head><title>{html.escape(title)}</title></head>"
+            f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
+        )
+        return Reply(
+            status, raw=text.encode("utf-8"), headers={"Content-Type": "text/html; charset=UTF-8"}
+        )
+
+    @staticmethod
+    def _with_params(uri: str, params: dict[str, str], fragment: bool = False) -> str:
+        if fragment:
+            return f"{uri}#{urlencode(params)}"
+        return f"{uri}{'&' if '?' in uri else '?'}{urlencode(params)}"
+
+    def _redirect(self, location: str) -> Reply:
+        return Reply(302, raw=b"", headers={"Location": location, "Content-Type": "text/html"})
+
+    def _authorize(self, req: RecordedRequest) -> Reply:
+        if req.method not in ("GET", "POST"):
+            return self.error(req, 404)
+        params = self._form(req) if req.method == "POST" else dict(req.query)
+        app = self.apps.get(params.get("client_id", ""))
+        if app is None:
+            return self._page(400, "invalid client id")
+        redirect_uri = params.get("redirect_uri", "")
+        if not redirect_uri or redirect_uri != app["redirect_uri"]:
+            return self._page(400, "invalid redirect_uri parameter")
+        default_type = "code" if req.method == "POST" else None
+        response_type = params.get("response_type", default_type)
+        if response_type not in ("code", "token"):
+            return self._page(400, "invalid response_type parameter")
+        scopes = self._parse_scopes(params.get("scope"))
+        if scopes is None:
+            return self._page(400, "invalid scope requested")
+        duration = params.get("duration") or "temporary"
+        if response_type == "token" and duration != "temporary":
+            return self._page(400, "no refresh tokens with the implicit grant")
+        state = params.get("state", "")
+        bad = not state or duration not in ("temporary", "permanent")
+        fragment = response_type == "token"
+        if req.method == "GET":
+            if bad:
+                return self._page(400, "invalid request")
+            hidden = "".join(
+                f'<input type="hidden" name="{k}" value="{html.escape(v)}">'
+                for k, v in params.items()
+            )
+            form = (
+                f"<p>{html.escape(app['name'])} wants: {html.escape(' '.join(scopes))}</p>"
+                f'<form method="post" action="/api/v1/authorize">{hidden}'
+                '<button name="authorize" value="Allow">Allow</button>'
+                "<button>Decline</button></form>"
+            )
+            return self._page(200, "Authorize application", form)
+        cookies = dict(
+            part.strip().split("=", 1)
+            for part in req.headers.get("cookie", "").split(";")
+            if "=" in part
+        )
+        username = cookies.get("reddit_session")
+        if not username:
+            return self._page(403, "you must be logged in")
+        if bad or "authorize" not in params:
+            error = "invalid_request" if bad else "access_denied"
+            return self._redirect(
+                self._with_params(redirect_uri, {"state": state, "error": error}, fragment)
+            )
+        user = self._user(username)["name"].lower()
+        if response_type == "token":
+            access = self._new_access(app["client_id"], user, scopes, None)
+            answer = {**self._token_answer(access, None), "state": state}
+            return self._redirect(self._with_params(redirect_uri, answer, fragment=True))
+        code = secrets.token_urlsafe(22)
+        self.codes[code] = {
+            "client_id": app["client_id"],
+            "redirect_uri": redirect_uri,
+            "user": user,
+            "scopes": scopes,
+            "permanent": duration == "permanent",
+            "expires_at": self.clock() + self.code_lifetime,
+            "used": False,
+        }
+        return self._redirect(self._with_params(redirect_uri, {"state": state, "code": code}))
+
+    # -- token endpoints (www.reddit.com, HTTP Basic)
+
+    def _token_endpoint(self, req: RecordedRequest) -> Reply:
+        if req.method != "POST":
+            return self.error(req, 404)
+        app = self._client(req)
+        if app is None:
+            reply = self.error(req, 401)
+            reply.headers["WWW-Authenticate"] = 'Basic realm="reddit"'
+            return reply
+        form = self._form(req)
+        if req.path.endswith("revoke_token"):
+            return self._revoke(app, form)
+        grant = form.get("grant_type", "")
+        if grant == "authorization_code":
+            code, redirect_uri = form.get("code", ""), form.get("redirect_uri", "")
+            if not code or not redirect_uri:
+                return Reply(200, {"error": "invalid_request"})
+            found = self.codes.get(code)
+            if (
+                found is None
+                or found["used"]
+                or self.clock() >= found["expires_at"]
+                or found["client_id"] != app["client_id"]
+                or found["redirect_uri"] != redirect_uri
+            ):
+                return Reply(200, {"error": "invalid_grant"})
+            found["used"] = True
+            refresh = None
+            if found["permanent"]:
+                refresh = self._new_refresh(app["client_id"], found["user"], found["scopes"])
+            access = self._new_access(app["client_id"], found["user"], found["scopes"], refresh)
+            return Reply(200, self._token_answer(access, refresh))
+        if grant == "refresh_token":
+            refresh = form.get("refresh_token", "")
+            stored = self.refresh_tokens.get(refresh)
+            if stored is None or stored["revoked"] or stored["client_id"] != app["client_id"]:
+                return Reply(400, {"error": "invalid_grant"})
+            if self.rotate_refresh_tokens:
+                self._revoke_refresh(refresh, access_tokens=False)
+                refresh = self._new_refresh(app["client_id"], stored["user"], stored["scopes"])
+            access = self._new_access(app["client_id"], stored["user"], stored["scopes"], refresh)
+            return Reply(200, self._token_answer(access, refresh))
+        if grant == "password":
+            return Reply(
+                200,
+                {
+                    "error": "unauthorized_client",
+                    "error_description": "Only script apps may use password auth",
+                },
+            )
+        if grant == "client_credentials" and app["secret"] is None:
+            return Reply(
+                200,
+                {
+                    "error": "unauthorized_client",
+                    "error_description": "Only confidential clients may use "
+                    "client_credentials auth",
+                },
+            )
+        return Reply(200, {"error": "unsupported_grant_type"})
+
+    def _revoke_refresh(self, refresh: str, access_tokens: bool = True) -> None:
+        self.refresh_tokens[refresh]["revoked"] = True
+        if access_tokens:
+            for token in self.access_tokens.values():
+                if token["refresh"] == refresh:
+                    token["revoked"] = True
+
+    def _revoke(self, app: dict[str, Any], form: dict[str, str]) -> Reply:
+        token = form.get("token", "")
+        stores = [("access", self.access_tokens), ("refresh", self.refresh_tokens)]
+        if form.get("token_type_hint") == "refresh_token":
+            stores.reverse()
+        for kind, store in stores:
+            if token in store:
+                if store[token]["client_id"] != app["client_id"]:
+                    return Reply(400, {"error": "unauthorized_client"})
+                if kind == "refresh":
+                    self._revoke_refresh(token)
+                else:
+                    store[token]["revoked"] = True
+                break
+        return Reply(204)
+
+    # -- oauth.reddit.com resources
+
+    def _caller_user(self) -> dict[str, Any]:
+        assert self._caller is not None
+        return self.users[self._caller["user"]]
+
+    def _me(self, req: RecordedRequest) -> Reply:
+        user = self._caller_user()
+        prefs = self._prefs(user)
+        data = {k: v for k, v in user.items() if not k.startswith("_")}
+        for key in ("is_friend", "is_blocked", "has_subscribed"):
+            data.pop(key, None)
+        data.update(
+            {
+                "is_suspended": user["_suspended"],
+                "suspension_expiration_utc": None,
+                "over_18": prefs["over_18"],
+                "has_mail": False,
+                "has_mod_mail": False,
+                "inbox_count": 0,
+                "num_friends": 0,
+                "coins": 0,
+                "gold_creddits": 0,
+                "password_set": True,
+                "pref_nightmode": prefs["nightmode"],
+                "pref_show_presence": prefs["show_presence"],
+                "pref_show_twitter": False,
+                "features": {},
+            }
+        )
+        return Reply(200, data)
+
+    @staticmethod
+    def _bad_request(field: str, reason: str, explanation: str) -> Reply:
+        return Reply(
+            400,
+            {
+                "fields": [field],
+                "explanation": explanation,
+                "message": "Bad Request",
+                "reason": reason,
+            },
+        )
+
+    def _get_prefs(self, req: RecordedRequest) -> Reply:
+        prefs = self._prefs(self._caller_user())
+        fields = [f for f in req.query.get("fields", "").split(",") if f]
+        unknown = [f for f in fields if f not in prefs]
+        if unknown:
+            return self._bad_request("fields", "NON_PREFERENCE", f"{unknown[0]} is not a pref")
+        return Reply(200, {k: prefs[k] for k in fields} if fields else dict(prefs))
+
+    def _patch_prefs(self, req: RecordedRequest) -> Reply:
+        user = self._caller_user()
+        prefs = self._prefs(user)
+        try:
+            body = json.loads(req.body or b"")
+        except ValueError:
+            return self._bad_request("json", "JSON_PARSE_ERROR", "unable to parse JSON data")
+        if not isinstance(body, dict):
+            return self._bad_request("json", "JSON_INVALID", "expected a JSON object")
+        changes = {k: v for k, v in body.items() if k in prefs}
+        for key, value in changes.items():
+            old = prefs[key]
+            same_type = (
+                isinstance(value, bool) if isinstance(old, bool) else (type(value) is type(old))
+            )
+            if not same_type or value not in self.PREF_CHOICES.get(key, (value,)):
+                return self._bad_request(key, "JSON_INVALID", f"invalid value for {key}")
+        prefs.update(changes)
+        self._mirror_prefs(user["name"])
+        return Reply(200, dict(prefs))
+
+    def _find_thing(self, fullname: str) -> tuple[str, dict[str, Any]] | None:
+        for owner, items in self.items.items():
+            for item in items:
+                if item["name"] == fullname:
+                    return owner, item
+        return None
+
+    def _del(self, req: RecordedRequest) -> Reply:
+        assert self._caller is not None
+        found = self._find_thing(self._form(req).get("id", ""))
+        if found is None:
+            return Reply(200, {})
+        owner, item = found
+        if owner != self._caller["user"]:
+            return self.error(req, 403)
+        if not item.get("_deleted"):
+            item["_deleted"] = True
+            item["author"] = "[deleted]"
+            item.pop("author_fullname", None)
+            if item["_kind"] == "t1":
+                item["body"] = "[deleted]"
+                item["body_html"] = _md_html("[deleted]")
+            else:
+                item["selftext"] = "[deleted]"
+                item["selftext_html"] = None
+        return Reply(200, {})
+
+    def _info(self, req: RecordedRequest) -> Reply:
+        wanted = [i.strip() for v in req.query_all.get("id", []) for i in v.split(",")]
+        children = []
+        for fullname in [i for i in wanted if i][:100]:
+            found = self._find_thing(fullname)
+            if found is not None:
+                item = found[1]
+                data = {k: v for k, v in item.items() if not k.startswith("_")}
+                children.append({"kind": item["_kind"], "data": data})
+        data = {
+            "after": None,
+            "dist": len(children),
+            "modhash": None,
+            "geo_filter": "",
+            "children": children,
+            "before": None,
+        }
+        return Reply(200, {"kind": "Listing", "data": data})
 
     def _about(self, req: RecordedRequest, name: str) -> Reply:
         user = self.users.get(name.lower())
@@ -1530,7 +2237,9 @@ class FakeReddit(FakeApi):
         if user["_suspended"]:
             return self.error(req, self.SUSPENDED_LISTING_STATUS)
         kinds = {"comments": ("t1",), "submitted": ("t3",), "overview": ("t1", "t3")}[which]
-        rows = [i for i in self.items[name.lower()] if i["_kind"] in kinds]
+        rows = [
+            i for i in self.items[name.lower()] if i["_kind"] in kinds and not i.get("_deleted")
+        ]
         if req.query.get("sort") == "top":
             rows.sort(key=lambda i: (i["score"], i["created_utc"], i["_seq"]), reverse=True)
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -221,6 +222,182 @@ def test_reddit_paging_cap_and_faults(fake_reddit: FakeReddit):
         rd.set_rate_limit(0, reset_in=30)
         r = c.get("/user/someone/comments.json")
         assert r.status_code == 429 and r.headers["X-Ratelimit-Reset"] == "30"
+
+
+REDIRECT = "http://127.0.0.1:65010/authorize_callback"
+
+
+def authorize_url(client_id="app1", redirect_uri=REDIRECT, **extra) -> str:
+    params = {
+        "client_id": client_id,
+        "response_type": "code",
+        "state": "xyz",
+        "redirect_uri": redirect_uri,
+        "duration": "permanent",
+        "scope": "identity history read edit account",
+        **extra,
+    }
+    return f"https://www.reddit.com/api/v1/authorize?{urlencode(params)}"
+
+
+def code_from(target: str) -> str:
+    assert target.startswith(REDIRECT + "?state=xyz&code=")
+    return parse_qs(urlsplit(target).query)["code"][0]
+
+
+def redeem(c: httpx.Client, code: str, client_id="app1", redirect_uri=REDIRECT) -> httpx.Response:
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    return c.post("/api/v1/access_token", auth=(client_id, ""), data=data)
+
+
+def test_reddit_oauth_flow(fake_reddit: FakeReddit):
+    rd = fake_reddit
+    rd.add_app("app1", REDIRECT, owner="dev")
+    rd.add_user("Someone", link_karma=5)
+    rd.add_prefs("someone", public_votes=True)
+    rd.add_comment("someone", "c1", "mine & old")
+    rd.add_post("someone", "p1", "My post", selftext="hello")
+    rd.add_comment("other", "c9", "theirs")
+    with client(rd, headers={"User-Agent": UA}) as c:
+        url = urlsplit(authorize_url())
+        page = c.get(f"{url.path}?{url.query}")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        target = rd.consent(authorize_url(), "someone")
+        code = code_from(target)
+        assert [r.method for r in rd.requests_to("/api/v1/authorize")] == ["GET", "GET", "POST"]
+
+        r = redeem(c, code)
+        tokens = r.json()
+        assert r.status_code == 200 and "X-Ratelimit-Used" not in r.headers
+        assert tokens["token_type"] == "bearer" and tokens["expires_in"] == 3600
+        assert tokens["scope"] == "identity history read edit account"
+        assert tokens["refresh_token"]
+        assert redeem(c, code).json() == {"error": "invalid_grant"}  # single use, HTTP 200
+        body = rd.requests_to("/api/v1/access_token")[0]
+        assert body.headers["authorization"] == "Basic YXBwMTo="  # "app1:"
+
+        auth = {"Authorization": f"bearer {tokens['access_token']}"}
+        me = c.get("/api/v1/me", headers=auth)
+        assert me.json()["name"] == "Someone" and me.json()["link_karma"] == 5
+        assert float(me.headers["X-Ratelimit-Remaining"]) == 999.0
+        prefs = c.get("/api/v1/me/prefs", headers=auth).json()
+        assert prefs["public_votes"] is True and prefs["accept_pms"] == "everyone"
+        assert prefs["research"] is True and prefs["allow_clicktracking"] is True
+        patch = {"hide_from_robots": True, "public_votes": False, "no_such_pref": 1}
+        patched = c.patch("/api/v1/me/prefs", headers=auth, json=patch).json()
+        assert patched["hide_from_robots"] is True and "no_such_pref" not in patched
+        bad = c.patch("/api/v1/me/prefs", headers=auth, json={"accept_pms": "nobody"})
+        assert bad.status_code == 400
+        assert c.get("/api/v1/me/prefs?fields=public_votes,accept_pms", headers=auth).json() == {
+            "public_votes": False,
+            "accept_pms": "everyone",
+        }
+        about = c.get("/user/someone/about.json?raw_json=1").json()["data"]
+        assert about["hide_from_robots"] is True
+
+        listing = c.get("/user/someone/comments", headers=auth, params={"raw_json": 1}).json()
+        assert [ch["data"]["body"] for ch in listing["data"]["children"]] == ["mine & old"]
+        for _ in range(2):  # idempotent
+            r = c.post("/api/del", headers=auth, data={"id": "t1_c1"})
+            assert (r.status_code, r.json()) == (200, {})
+        assert c.post("/api/del", headers=auth, data={"id": "t1_c9"}).status_code == 403
+        assert c.get("/user/someone/comments", headers=auth).json()["data"]["children"] == []
+        assert c.get("/user/someone/comments.json").json()["data"]["children"] == []
+        info = c.get("/api/info", headers=auth, params={"id": "t1_c1,t3_p1,t1_nope"}).json()
+        things = [ch["data"] for ch in info["data"]["children"]]
+        assert [t["name"] for t in things] == ["t1_c1", "t3_p1"]
+        assert (things[0]["author"], things[0]["body"]) == ("[deleted]", "[deleted]")
+        assert things[1]["author"] == "Someone"
+        assert rd.requests_to("/api/del", method="POST")[0].body == b"id=t1_c1"
+
+        refresh = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+        fresh = c.post("/api/v1/access_token", auth=("app1", ""), data=refresh).json()
+        assert fresh["access_token"] != tokens["access_token"]
+        assert fresh["refresh_token"] == tokens["refresh_token"]
+        rd.expire_tokens()
+        gone = c.get("/api/v1/me", headers={"Authorization": f"Bearer {fresh['access_token']}"})
+        assert (gone.status_code, gone.json()) == (401, {"message": "Unauthorized", "error": 401})
+        assert 'error="invalid_token"' in gone.headers["www-authenticate"]
+        again = c.post("/api/v1/access_token", auth=("app1", ""), data=refresh).json()
+        ok = c.get("/api/v1/me", headers={"Authorization": f"BEARER {again['access_token']}"})
+        assert ok.status_code == 200
+    assert rd.errors == []
+
+
+def test_reddit_oauth_errors(fake_reddit: FakeReddit):
+    rd = fake_reddit
+    rd.add_app("app1", REDIRECT)
+    rd.add_app("app2", "http://localhost:8080/cb")
+    with pytest.raises(ValueError, match="invalid redirect_uri parameter"):
+        rd.consent(authorize_url(redirect_uri=REDIRECT + "/"), "someone")
+    with pytest.raises(ValueError, match="invalid client id"):
+        rd.consent(authorize_url(client_id="nope"), "someone")
+    with pytest.raises(ValueError, match="invalid scope"):
+        rd.consent(authorize_url(scope="identity teleport"), "someone")
+    denied = rd.consent(authorize_url(), "someone", allow=False)
+    assert denied == f"{REDIRECT}?state=xyz&error=access_denied"
+
+    with client(rd, headers={"User-Agent": UA}) as c:
+        code = code_from(rd.consent(authorize_url(duration="temporary", scope="identity"), "me"))
+        assert redeem(c, code, client_id="app2").json() == {"error": "invalid_grant"}
+        assert redeem(c, code, redirect_uri=REDIRECT + "/").json() == {"error": "invalid_grant"}
+        r = c.post("/api/v1/access_token", auth=("ghost", ""), data={"grant_type": "x"})
+        assert (r.status_code, r.json()["error"]) == (401, 401)
+        assert c.post("/api/v1/access_token", data={"code": code}).status_code == 401
+        tokens = redeem(c, code).json()  # failed tries did not use the code up
+        assert "refresh_token" not in tokens and tokens["scope"] == "identity"
+        auth = {"Authorization": f"bearer {tokens['access_token']}"}
+        assert c.get("/api/v1/me", headers=auth).status_code == 200
+        for method, path in (("POST", "/api/del"), ("PATCH", "/api/v1/me/prefs")):
+            r = c.request(method, path, headers=auth, data={"id": "t1_x"})
+            assert (r.status_code, r.json()) == (403, {"message": "Forbidden", "error": 403})
+            assert "insufficient_scope" in r.headers["www-authenticate"]
+        assert c.get("/api/v1/me").status_code == 401
+        grant = {"grant_type": "refresh_token", "refresh_token": "nope"}
+        r = c.post("/api/v1/access_token", auth=("app1", ""), data=grant)
+        assert (r.status_code, r.json()) == (400, {"error": "invalid_grant"})
+        r = c.post("/api/v1/access_token", auth=("app1", ""), data={"grant_type": "magic"})
+        assert r.json() == {"error": "unsupported_grant_type"}
+        with client(rd) as generic:
+            assert redeem(generic, "whatever").status_code == 429
+
+        rd.set_rate_limit(0, reset_in=30, client_id="app1")
+        r = c.get("/api/v1/me", headers=auth)
+        assert r.status_code == 429 and r.headers["X-Ratelimit-Reset"] == "30"
+        other = rd.issue_token("app2", "me", scope="identity")
+        r = c.get("/api/v1/me", headers={"Authorization": f"bearer {other['access_token']}"})
+        assert r.status_code == 200 and r.headers["X-Ratelimit-Used"] == "1"
+
+
+def test_reddit_oauth_revoke_and_lifetime(fake_reddit: FakeReddit):
+    rd = fake_reddit
+    rd.add_app("app1", REDIRECT)
+    rd.token_lifetime = 60
+    now = [1_000_000.0]
+    rd.clock = lambda: now[0]
+    with client(rd, headers={"User-Agent": UA}) as c:
+        tokens = redeem(c, code_from(rd.consent(authorize_url(), "me"))).json()
+        assert tokens["expires_in"] == 60
+        auth = {"Authorization": f"bearer {tokens['access_token']}"}
+        now[0] += 61
+        assert c.get("/api/v1/me", headers=auth).status_code == 401
+        refresh = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+        fresh = c.post("/api/v1/access_token", auth=("app1", ""), data=refresh).json()
+        auth = {"Authorization": f"bearer {fresh['access_token']}"}
+        assert c.get("/api/v1/me", headers=auth).status_code == 200
+
+        other = rd.add_app("app2", "http://localhost/cb")["client_id"]
+        form = {"token": tokens["refresh_token"], "token_type_hint": "refresh_token"}
+        r = c.post("/api/v1/revoke_token", auth=(other, ""), data=form)
+        assert (r.status_code, r.json()) == (400, {"error": "unauthorized_client"})
+        r = c.post("/api/v1/revoke_token", auth=("app1", ""), data=form)
+        assert r.status_code == 204 and r.content == b""
+        assert c.get("/api/v1/me", headers=auth).status_code == 401  # made from it
+        r = c.post("/api/v1/access_token", auth=("app1", ""), data=refresh)
+        assert (r.status_code, r.json()) == (400, {"error": "invalid_grant"})
+        unknown = {"token": "never-issued"}
+        assert c.post("/api/v1/revoke_token", auth=("app1", ""), data=unknown).status_code == 204
+    assert rd.errors == []
 
 
 # --------------------------------------------------------------------------- Hacker News
