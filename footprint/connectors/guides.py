@@ -18,7 +18,7 @@ from footprint.paths import resources_dir
 
 _REQUIRED = ("platform", "who", "example", "reads", "changes", "secret", "secret_label")
 _OPTIONAL = ("secret_url", "secret_help")
-SECRET_KINDS = ("none", "optional", "oauth")
+SECRET_KINDS = ("none", "optional", "oauth", "app")
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def parse_connect_guides(text: str, where: str = "connect.toml") -> list[Connect
         seen.add(platform)
         if entry["secret"] not in SECRET_KINDS:
             problems.append(f"{name}: secret must be one of {', '.join(SECRET_KINDS)}")
-        if entry["secret"] == "optional" and not entry["secret_label"]:
-            problems.append(f"{name}: an optional secret needs a secret_label")
+        if entry["secret"] in ("optional", "app") and not entry["secret_label"]:
+            problems.append(f"{name}: a {entry['secret']} secret needs a secret_label")
         url = entry.get("secret_url", "")
         if url and urlsplit(url).scheme != "https":
             problems.append(f"{name}: secret_url must be an https address")

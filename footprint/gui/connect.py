@@ -8,8 +8,11 @@ than the dialog lives.
 
 from __future__ import annotations
 
+import asyncio
 import html
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -27,13 +30,16 @@ from PySide6.QtWidgets import (
 from footprint.checklist.scan import scan
 from footprint.connectors import (
     begin_mastodon_login,
+    begin_reddit_login,
     connect,
     disconnect,
     finish_mastodon_login,
+    finish_reddit_login,
     sync_accounts,
 )
 from footprint.connectors.guides import ConnectGuide, load_connect_guides
 from footprint.connectors.mastodon import LoginRequest, instance_url, split_handle
+from footprint.connectors.reddit import DEFAULT_REDIRECT, RedditLoginRequest
 from footprint.connectors.sync import (
     ConnectedAccount,
     SyncProgress,
@@ -61,6 +67,7 @@ from footprint.secrets import SecretStore, protect
 from footprint.store import Store
 
 SYNC_CHANGES = frozenset({ACCOUNTS, ITEMS, FINDINGS, SETTINGS})
+T = TypeVar("T")
 
 
 class ConnectJob:
@@ -77,6 +84,7 @@ class ConnectJob:
         endpoints: dict[str, str] | None = None,
         login: LoginRequest | None = None,
         code: str = "",
+        reddit_login: RedditLoginRequest | None = None,
     ) -> None:
         self.home = home
         self.secrets = secrets
@@ -88,6 +96,7 @@ class ConnectJob:
         self.endpoints = endpoints or {}
         self.login = login
         self.code = code
+        self.reddit_login = reddit_login
 
     async def __call__(self, reporter: Reporter, cancel: CancelToken) -> str:
         with Store.open(self.home) as store:
@@ -96,6 +105,11 @@ class ConnectJob:
             if self.login is not None:
                 reporter.report("Exchanging the code for a sign-in…")
                 secret = await finish_mastodon_login(self.login, self.code, options)
+            if self.reddit_login is not None:
+                reporter.report("Waiting for Reddit to send your browser back…")
+                secret = await until_cancelled(
+                    finish_reddit_login(self.reddit_login, options=options), cancel
+                )
             reporter.report("Checking the account…")
             _, identity = await connect(
                 store,
@@ -108,6 +122,17 @@ class ConnectJob:
                 token=cancel,
             )
         return identity.handle
+
+
+async def until_cancelled(work: Coroutine[Any, Any, T], cancel: CancelToken) -> T:
+    """Await ``work`` (e.g. waiting for a browser), stopping it when the job is cancelled."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        if cancel.cancelled:
+            task.cancel()
+            cancel.check("The sign-in")
+        await asyncio.wait({task}, timeout=0.2)
+    return task.result()
 
 
 class LoginJob:
@@ -234,6 +259,11 @@ class ConnectDialog(QDialog):
         self.secret_label = QLabel("Secret:")
         self.secret_label.setBuddy(self.secret)
         form.addRow(self.secret_label, self.secret)
+        self.redirect = QLineEdit(DEFAULT_REDIRECT)
+        self.redirect.setAccessibleName("Your app's redirect address")
+        self.redirect_label = QLabel("&Redirect address:")
+        self.redirect_label.setBuddy(self.redirect)
+        form.addRow(self.redirect_label, self.redirect)
         self.open_signin = button("&Open the sign-in page", "Open the server's sign-in page")
         self.open_signin.clicked.connect(self.begin_login)
         form.addRow("", self.open_signin)
@@ -288,16 +318,24 @@ class ConnectDialog(QDialog):
 
     def update_fields(self) -> None:
         guide = self.current()
-        oauth = guide.secret == "oauth"
-        self.signin.setVisible(oauth)
-        self.public.setVisible(oauth)
-        signing_in = oauth and self.signin.isChecked()
-        self.open_signin.setVisible(signing_in)
-        self.code.setVisible(signing_in)
-        self.code_label.setVisible(signing_in)
-        has_secret = guide.secret == "optional"
+        choice = guide.secret in ("oauth", "app")
+        self.signin.setVisible(choice)
+        self.public.setVisible(choice)
+        signing_in = choice and self.signin.isChecked()
+        oauth = guide.secret == "oauth" and signing_in
+        self.open_signin.setVisible(oauth)
+        self.code.setVisible(oauth)
+        self.code_label.setVisible(oauth)
+        own_app = guide.secret == "app" and signing_in
+        self.redirect.setVisible(own_app)
+        self.redirect_label.setVisible(own_app)
+        has_secret = guide.secret == "optional" or own_app
         self.secret.setVisible(has_secret)
         self.secret_label.setVisible(has_secret)
+        # A client id is not a secret: show it as typed.
+        self.secret.setEchoMode(
+            QLineEdit.EchoMode.Normal if own_app else QLineEdit.EchoMode.Password
+        )
 
     def endpoints(self) -> dict[str, str]:
         if self.current().platform != "mastodon":
@@ -348,6 +386,7 @@ class ConnectDialog(QDialog):
             self.message.setText(f"Give {guide.who.lower()} first, e.g. {guide.example}.")
             return
         login = None
+        reddit_login = None
         secret = self.secret.text().strip() or None if guide.secret == "optional" else None
         try:
             endpoints = self.endpoints()
@@ -362,6 +401,15 @@ class ConnectDialog(QDialog):
                 )
                 return
             login = self.login
+        if guide.secret == "app" and self.signin.isChecked():
+            try:
+                reddit_login = begin_reddit_login(
+                    self.secret.text(), self.redirect.text().strip() or None
+                )
+            except FootprintError as exc:
+                self.message.setText(html.escape(exc.user_text()))
+                return
+            open_url(reddit_login.authorize_url)
         job_function = ConnectJob(
             self.ctx.home,
             self.ctx.secrets,
@@ -371,9 +419,15 @@ class ConnectDialog(QDialog):
             endpoints=endpoints,
             login=login,
             code=self.code.text(),
+            reddit_login=reddit_login,
         )
         self.ok.setEnabled(False)
-        self.message.setText("Checking…")
+        self.message.setText(
+            "Sign in on the page your browser shows and allow your app; footprint waits for "
+            "the browser to come back."
+            if reddit_login
+            else "Checking…"
+        )
         self.job = self.ctx.run(
             f"Connecting {display_name(guide.platform)}",
             job_function,

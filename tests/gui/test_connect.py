@@ -7,8 +7,12 @@ import pytest
 from footprint.connectors.github import GitHubConnector
 from footprint.gui.connect import ConnectDialog
 from footprint.secrets import SecretStore
-from tests.connectors.fakes import fake_github  # noqa: F401
+from tests.connectors.fakes import (
+    fake_github,  # noqa: F401
+    fake_reddit,  # noqa: F401
+)
 from tests.connectors.mastodon_server import MastodonServer
+from tests.connectors.test_reddit_oauth import browser, reddit  # noqa: F401
 
 pytest_plugins = ["tests.connectors.mastodon_server"]
 
@@ -96,3 +100,40 @@ def test_mastodon_sign_in_from_the_dialog(
     qtbot.waitUntil(lambda: dialog.result() == ConnectDialog.DialogCode.Accepted, timeout=20000)
     assert dialog.handle == f"@alice@{mastodon_server.host}"
     assert SecretStore().get(f"mastodon:@alice@{mastodon_server.host}")
+
+
+def test_reddit_sign_in_with_own_app_from_the_dialog(window, qtbot, reddit, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("footprint.gui.connect.open_url", browser(reddit))
+    win = window()
+    dialog = ConnectDialog(win.ctx)
+    qtbot.addWidget(dialog)
+    dialog.choose("reddit")
+    assert dialog.redirect.isHidden() is False
+    dialog.who.setText("Jo_R")
+    dialog.secret.setText("my-app-id")
+    dialog.redirect.setText(reddit.redirect)
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.result() == ConnectDialog.DialogCode.Accepted, timeout=20000)
+    assert SecretStore().get("reddit:Jo_R")
+
+
+def test_cancelling_while_waiting_for_the_browser_saves_nothing(
+    window,
+    qtbot,
+    reddit,  # noqa: F811
+    monkeypatch,
+):
+    monkeypatch.setattr("footprint.gui.connect.open_url", lambda url: True)  # never signs in
+    win = window()
+    dialog = ConnectDialog(win.ctx)
+    qtbot.addWidget(dialog)
+    dialog.choose("reddit")
+    dialog.who.setText("Jo_R")
+    dialog.secret.setText("my-app-id")
+    dialog.redirect.setText(reddit.redirect)
+    dialog.start()
+    job = dialog.job
+    qtbot.wait(300)
+    dialog.reject()
+    qtbot.waitUntil(lambda: not job.running, timeout=10000)
+    assert win.ctx.store.conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 0
