@@ -308,6 +308,8 @@ class ConnectDialog(QDialog):
         self.about.setText(guide_text(guide))
         self.login = None
         self.message.setText("")
+        # Signing in is the point on Mastodon; on Reddit it needs an app few people have.
+        (self.public if guide.secret == "app" else self.signin).setChecked(True)
         if guide.platform == "gravatar" and not self.who.text():
             from footprint.store.profile import get_profile
 

@@ -108,7 +108,9 @@ def test_reddit_sign_in_with_own_app_from_the_dialog(window, qtbot, reddit, monk
     dialog = ConnectDialog(win.ctx)
     qtbot.addWidget(dialog)
     dialog.choose("reddit")
-    assert dialog.redirect.isHidden() is False
+    assert dialog.public.isChecked() and dialog.redirect.isHidden()  # few have an app
+    dialog.signin.setChecked(True)
+    assert not dialog.redirect.isHidden()
     dialog.who.setText("Jo_R")
     dialog.secret.setText("my-app-id")
     dialog.redirect.setText(reddit.redirect)
@@ -128,6 +130,7 @@ def test_cancelling_while_waiting_for_the_browser_saves_nothing(
     dialog = ConnectDialog(win.ctx)
     qtbot.addWidget(dialog)
     dialog.choose("reddit")
+    dialog.signin.setChecked(True)
     dialog.who.setText("Jo_R")
     dialog.secret.setText("my-app-id")
     dialog.redirect.setText(reddit.redirect)
