@@ -58,6 +58,7 @@ def test_connect_sync_and_disconnect_from_the_accounts_page(window, qtbot, githu
     page.table.selectRow(0)
     assert page.disconnect_button.isEnabled()
     assert page.sync_button.text() == "&Sync GitHub"
+    assert "Signed in: footprint can also fix things" in page.holds.text()
 
     monkeypatch.setattr("footprint.gui.pages.accounts.confirm", lambda *a, **k: True)
     page.disconnect_selected()

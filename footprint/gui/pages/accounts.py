@@ -268,6 +268,12 @@ class AccountsPage(QWidget):
         text = f"Holds {held}." if held else "Nothing read from it yet."
         if self.ctx.demo and account.connection == "api":
             text = "A fictional demo account: footprint does not contact any site for it. " + text
+        if account.connection == "api" and not self.ctx.demo:
+            text += (
+                " Signed in: footprint can also fix things there when you ask."
+                if account.secret_ref
+                else " Public data only (no sign-in)."
+            )
         if account.status == "reconnect":
             text = "Its sign-in expired or was revoked: connect it again. " + text
         if account.platform in self.guides and account.connection != "import":
@@ -321,6 +327,8 @@ class AccountsPage(QWidget):
         account = self.selected()
         if account is not None and account.platform in dialog.guides:
             dialog.choose(account.platform)
+            if account.connection == "api":  # connecting it again (e.g. to sign in anew)
+                dialog.who.setText(account.handle)
         accepted = dialog.exec() == ConnectDialog.DialogCode.Accepted
         handle, platform = dialog.handle, dialog.current().platform
         dialog.deleteLater()
