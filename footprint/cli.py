@@ -885,7 +885,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # `footprint connect mastodon --instance URL alice`: argparse fills an optional
+        # positional before the options, so a name after them comes back unparsed.
+        if len(extra) == 1 and not extra[0].startswith("-") and getattr(args, "who", "") is None:
+            args.who = extra[0]
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     os.umask(0o077)
     _utf8_streams()
     previous_sigterm = None

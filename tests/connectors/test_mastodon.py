@@ -210,7 +210,7 @@ def test_cli_connect_sync_accounts_disconnect(store, server, monkeypatch, capsys
 
     monkeypatch.setattr("webbrowser.open", fake_browser)
     monkeypatch.setattr("sys.stdin", Terminal())
-    assert main(["connect", "mastodon", "alice", "--instance", server.url]) == 0
+    assert main(["connect", "mastodon", "--instance", server.url, "alice"]) == 0
     out = capsys.readouterr()
     assert "Connected Mastodon @alice@" in out.out and "(signed in)" in out.out
     assert pasted["code"] not in out.out + out.err
