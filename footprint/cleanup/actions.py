@@ -1,0 +1,580 @@
+"""Automated fixes: a persisted, paced queue of deletions and setting changes.
+
+Rules this module never bends:
+
+- **Backup first.**  Before a deletion is sent, the item's full text and raw JSON are
+  copied into ``backups`` in the same transaction that marks the action "running".  An
+  item footprint holds nothing of cannot be backed up, so it is not deleted.
+- **Nothing twice.**  Each action has a unique key.  An action found "running" after a
+  crash is re-checked on the platform first: if the post is already gone it counts as
+  done; only if it is still there is the deletion sent again (deleting is idempotent on
+  every platform footprint deletes on).
+- **Paced by the platform's limits, across restarts.**  The budget (Mastodon: 30
+  deletions per 30 minutes) is counted from the actions done in the window, as stored, so
+  stopping and starting again does not reset it.
+- **Verified, not assumed.**  After a deletion footprint asks the platform whether the
+  item still exists; after a setting change it reads the setting back.  Only then is the
+  action, and its finding, "verified".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from footprint.connectors.errors import ConnectorError, RateLimited, ReconnectNeeded
+from footprint.errors import InputError
+from footprint.platforms import display_name
+from footprint.store.database import utcnow
+
+if TYPE_CHECKING:
+    from footprint.connectors.base import Connector
+    from footprint.connectors.sync import ConnectedAccount
+    from footprint.net import NetworkOptions
+    from footprint.progress import CancelToken
+    from footprint.secrets import SecretStore
+    from footprint.store import Store
+
+DELETABLE = frozenset({"post", "reply", "repost", "comment"})
+# What each platform allows per account, as (actions, seconds); see platforms.md.
+BUDGETS: dict[str, tuple[int, float]] = {
+    "mastodon": (30, 30 * 60.0),
+    "bluesky": (5000, 3600.0),
+    "reddit": (90, 60.0),
+    "github": (60, 60.0),
+}
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class PlannedAction:
+    id: int
+    platform: str
+    action: str  # "delete" or "set"
+    target: str
+    state: str
+    summary: str
+
+
+@dataclass
+class RunProgress:
+    done: int = 0
+    verified: int = 0
+    failed: int = 0
+    waiting_until: str | None = None
+    last: str = ""
+
+
+@dataclass
+class RunResult:
+    done: int = 0
+    verified: int = 0
+    failed: int = 0
+    left: int = 0
+    next_at: str | None = None  # when the next queued action may run (a budget is full)
+    errors: list[str] = field(default_factory=list)
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _epoch(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+# -- planning --------------------------------------------------------------------------
+
+
+def _insert(
+    store: Store,
+    key: str,
+    *,
+    finding_id: int | None,
+    account_id: int,
+    platform: str,
+    action: str,
+    target: str,
+    params: dict[str, Any],
+) -> bool:
+    now = utcnow()
+    cursor = store.conn.execute(
+        "INSERT INTO cleanup_actions (key, finding_id, account_id, platform, action, target, "
+        "params, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?) "
+        "ON CONFLICT (key) DO NOTHING",
+        (key, finding_id, account_id, platform, action, target, json.dumps(params), now, now),
+    )
+    return cursor.rowcount == 1
+
+
+def _signed_in_accounts(store: Store) -> dict[int, str]:
+    """API accounts with a sign-in: only those can be changed by footprint."""
+    return dict(
+        store.conn.execute(
+            "SELECT id, platform FROM accounts WHERE connection = 'api' AND secret_ref IS NOT NULL"
+        ).fetchall()
+    )
+
+
+def plan_findings(store: Store, finding_ids: Iterable[int]) -> tuple[int, list[str]]:
+    """Plan the automated fix of each finding that has one; returns (planned, why-nots)."""
+    accounts = _signed_in_accounts(store)
+    planned, skipped = 0, []
+    with store.transaction():
+        for finding_id in finding_ids:
+            row = store.conn.execute(
+                "SELECT f.category, f.details, f.state, i.id, i.kind, i.platform, i.platform_id, "
+                "i.text, COALESCE(i.account_id, f.account_id) FROM findings f "
+                "LEFT JOIN items i ON i.id = f.item_id WHERE f.id = ?",
+                (finding_id,),
+            ).fetchone()
+            if row is None:
+                raise InputError(f"There is no finding {finding_id}.")
+            category, details_text, state, item_id, kind, platform, pid, text, account_id = row
+            details = json.loads(details_text or "{}")
+            if state in ("dismissed", "verified"):
+                skipped.append(f"finding {finding_id} is {state}")
+                continue
+            if account_id not in accounts:
+                skipped.append(
+                    f"finding {finding_id}: its account is not connected with a sign-in "
+                    "(fix it by hand: footprint cleanup guides)"
+                )
+                continue
+            if category == "settings" and details.get("auto_fix") and details.get("safe"):
+                added = _insert(
+                    store,
+                    f"set:{account_id}:{pid}",
+                    finding_id=finding_id,
+                    account_id=account_id,
+                    platform=platform,
+                    action="set",
+                    target=str(details.get("key") or pid),
+                    params={"value": details["safe"], "item_id": item_id},
+                )
+            elif kind in DELETABLE:
+                added = _insert(
+                    store,
+                    f"delete:{platform}:{pid}",
+                    finding_id=finding_id,
+                    account_id=account_id,
+                    platform=platform,
+                    action="delete",
+                    target=pid,
+                    params={"kind": kind, "item_id": item_id, "preview": (text or "")[:120]},
+                )
+            else:
+                skipped.append(f"finding {finding_id}: no automated fix (follow its steps)")
+                continue
+            planned += added
+    return planned, skipped
+
+
+@dataclass(frozen=True)
+class KeepRules:
+    """What a bulk deletion must leave alone."""
+
+    older_than_days: int
+    keep_ids: frozenset[str] = frozenset()
+    keep_replies: bool = False
+    only_flagged: bool = False
+
+
+def plan_bulk(store: Store, platform: str, keep: KeepRules) -> int:
+    """Plan deleting every post of ``platform``'s signed-in account older than the age."""
+    if keep.older_than_days < 1:
+        raise InputError("Say how old posts must be to go, in days (at least 1).")
+    accounts = [a for a, p in _signed_in_accounts(store).items() if p == platform]
+    if not accounts:
+        raise InputError(
+            f"No {display_name(platform)} account is connected with a sign-in.",
+            hint=f"footprint connect {platform} … (signed in)",
+        )
+    cutoff = (datetime.now(UTC) - timedelta(days=keep.older_than_days)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    query = (
+        "SELECT i.id, i.kind, i.platform_id, i.text, i.account_id, "
+        "(SELECT MIN(f.id) FROM findings f WHERE f.item_id = i.id AND f.state = 'open') "
+        "FROM items i WHERE i.platform = ? AND i.gone_at IS NULL AND i.created_at < ? "
+        f"AND i.account_id IN ({','.join('?' * len(accounts))}) "
+        f"AND i.kind IN ({','.join('?' * len(DELETABLE))})"
+    )
+    rows = store.conn.execute(query, (platform, cutoff, *accounts, *sorted(DELETABLE)))
+    planned = 0
+    with store.transaction():
+        for item_id, kind, pid, text, account_id, finding_id in rows.fetchall():
+            if pid in keep.keep_ids or (keep.keep_replies and kind == "reply"):
+                continue
+            if keep.only_flagged and finding_id is None:
+                continue
+            planned += _insert(
+                store,
+                f"delete:{platform}:{pid}",
+                finding_id=finding_id,
+                account_id=account_id,
+                platform=platform,
+                action="delete",
+                target=pid,
+                params={"kind": kind, "item_id": item_id, "preview": (text or "")[:120]},
+            )
+    return planned
+
+
+def list_actions(store: Store, states: Iterable[str] | None = None) -> list[PlannedAction]:
+    query = "SELECT id, platform, action, target, state, params FROM cleanup_actions"
+    params: list[Any] = []
+    if states:
+        wanted = list(states)
+        query += f" WHERE state IN ({','.join('?' * len(wanted))})"
+        params = wanted
+    out = []
+    for action_id, platform, action, target, state, raw in store.conn.execute(
+        query + " ORDER BY id", params
+    ):
+        extra = json.loads(raw or "{}")
+        if action == "delete":
+            summary = f"delete {extra.get('kind', 'item')}: {extra.get('preview', target)!r}"
+        else:
+            summary = f"set {target} = {extra.get('value')}"
+        out.append(PlannedAction(action_id, platform, action, target, state, summary))
+    return out
+
+
+def counts(store: Store) -> dict[str, int]:
+    return dict(
+        store.conn.execute("SELECT state, COUNT(*) FROM cleanup_actions GROUP BY state").fetchall()
+    )
+
+
+def queue_planned(store: Store) -> int:
+    """The person reviewed the plan: planned actions may run."""
+    with store.transaction() as db:
+        return db.conn.execute(
+            "UPDATE cleanup_actions SET state = 'queued', updated_at = ? WHERE state = 'planned'",
+            (utcnow(),),
+        ).rowcount
+
+
+def cancel_pending(store: Store) -> int:
+    with store.transaction() as db:
+        return db.conn.execute(
+            "UPDATE cleanup_actions SET state = 'cancelled', updated_at = ? "
+            "WHERE state IN ('planned', 'queued')",
+            (utcnow(),),
+        ).rowcount
+
+
+# -- running ---------------------------------------------------------------------------
+
+
+Progress = Callable[[RunProgress], None]
+
+
+@dataclass
+class _Row:
+    id: int
+    finding_id: int | None
+    account_id: int
+    platform: str
+    action: str
+    target: str
+    params: dict[str, Any]
+    state: str
+    attempts: int
+    not_before: str | None
+
+    def waits_until(self) -> float:
+        """The epoch second this action may run from (0: any time)."""
+        return _epoch(self.not_before) if self.not_before else 0.0
+
+
+def _rows(store: Store, where: str, params: tuple[Any, ...] = ()) -> list[_Row]:
+    rows = store.conn.execute(
+        "SELECT id, finding_id, account_id, platform, action, target, params, state, attempts, "
+        f"not_before FROM cleanup_actions WHERE {where} ORDER BY id",
+        params,
+    ).fetchall()
+    return [
+        _Row(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6] or "{}"), r[7], r[8], r[9])
+        for r in rows
+    ]
+
+
+def _free_at(store: Store, row: _Row, now: float) -> float:
+    """When the account's budget has room for one more action (``now`` if it has)."""
+    limit, window = BUDGETS.get(row.platform, (60, 60.0))
+    since = _iso(now - window)
+    recent = [
+        _epoch(at)
+        for (at,) in store.conn.execute(
+            "SELECT done_at FROM cleanup_actions WHERE account_id = ? AND done_at >= ? "
+            "ORDER BY done_at",
+            (row.account_id, since),
+        )
+    ]
+    if len(recent) < limit:
+        return now
+    return recent[len(recent) - limit] + window
+
+
+def _set(store: Store, action_id: int, **values: Any) -> None:
+    values["updated_at"] = utcnow()
+    columns = ", ".join(f"{name} = ?" for name in values)
+    with store.transaction() as db:
+        db.conn.execute(
+            f"UPDATE cleanup_actions SET {columns} WHERE id = ?", (*values.values(), action_id)
+        )
+
+
+def _audit(store: Store, action: str, details: dict[str, Any]) -> None:
+    with store.transaction() as db:
+        db.conn.execute(
+            "INSERT INTO audit_log (at, actor, action, details) VALUES (?, 'footprint', ?, ?)",
+            (utcnow(), action, json.dumps(details)),
+        )
+
+
+def _backup(store: Store, row: _Row) -> dict[str, Any]:
+    """Copy the item into ``backups`` and mark the action running, in one transaction."""
+    with store.transaction() as db:
+        item = db.conn.execute(
+            "SELECT id, platform, kind, platform_id, text, raw FROM items "
+            "WHERE platform = ? AND platform_id = ? AND kind = ?",
+            (row.platform, row.target, row.params.get("kind")),
+        ).fetchone()
+        if item is None:
+            raise InputError(
+                f"footprint holds no copy of {row.target}, so it cannot back it up: not deleted."
+            )
+        db.conn.execute(
+            "INSERT INTO backups (item_id, action_id, platform, kind, platform_id, text, raw, "
+            "taken_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (item[0], row.id, item[1], item[2], item[3], item[4], item[5], utcnow()),
+        )
+        db.conn.execute(
+            "UPDATE cleanup_actions SET state = 'running', attempts = attempts + 1, "
+            "updated_at = ? WHERE id = ?",
+            (utcnow(), row.id),
+        )
+    raw = json.loads(item[5]) if item[5] else None
+    return {"platform_id": item[3], "kind": item[2], "raw": raw}
+
+
+def _mark_verified(store: Store, row: _Row, *, gone: bool, now: str) -> None:
+    with store.transaction() as db:
+        db.conn.execute(
+            "UPDATE cleanup_actions SET state = 'verified', verified_at = ?, done_at = "
+            "COALESCE(done_at, ?), updated_at = ? WHERE id = ?",
+            (now, now, now, row.id),
+        )
+        if gone:
+            db.conn.execute(
+                "UPDATE items SET gone_at = ? WHERE platform = ? AND platform_id = ? AND kind = ?",
+                (now, row.platform, row.target, row.params.get("kind")),
+            )
+        # The finding it was planned for, and (for a deleted item) every finding about it.
+        fixed = db.conn.execute(
+            "SELECT id, state FROM findings WHERE (id = ? OR (? AND item_id = ?)) "
+            "AND state NOT IN ('verified', 'dismissed')",
+            (row.finding_id, gone, row.params.get("item_id")),
+        ).fetchall()
+        for finding_id, old in fixed:
+            db.conn.execute(
+                "UPDATE findings SET state = 'verified', updated_at = ? WHERE id = ?",
+                (now, finding_id),
+            )
+            db.conn.execute(
+                "INSERT INTO finding_events (finding_id, at, actor, from_state, to_state, "
+                "note) VALUES (?, ?, 'footprint', ?, 'verified', ?)",
+                (finding_id, now, old, f"cleanup action {row.id} confirmed"),
+            )
+
+
+async def _perform(
+    store: Store,
+    connector: Connector,
+    account: ConnectedAccount,
+    row: _Row,
+    clock: Callable[[], float],
+) -> bool:
+    """Do one action and check it; returns whether the platform confirmed it.
+
+    Times come from ``clock`` (the budget counts actions by their ``done_at``)."""
+    identity = account.identity
+
+    def stamp() -> str:
+        return _iso(clock())
+
+    if row.action == "delete":
+        if row.state == "running":
+            # A run stopped after sending this: ask before sending it again.
+            target = {"platform_id": row.target, "kind": row.params.get("kind")}
+            if not await connector.item_exists(identity, target):
+                _set(store, row.id, done_at=stamp())
+                _mark_verified(store, row, gone=True, now=stamp())
+                return True
+        item = _backup(store, row)
+        await connector.delete_item(identity, item)
+        _set(store, row.id, state="done", done_at=stamp(), last_error=None)
+        if await connector.item_exists(identity, item):
+            _set(store, row.id, last_error="the platform still shows it")
+            return False
+        _mark_verified(store, row, gone=True, now=stamp())
+        return True
+    value = str(row.params.get("value"))
+    _set(store, row.id, state="running", attempts=row.attempts + 1)
+    await connector.change_setting(identity, row.target, value)
+    _set(store, row.id, state="done", done_at=stamp(), last_error=None)
+    now_value = await connector.read_setting(identity, row.target)
+    if (now_value or "").lower() != value.lower():
+        _set(store, row.id, last_error=f"it still reads {now_value!r}")
+        return False
+    from footprint.store.items import Item, upsert_items
+
+    upsert_items(
+        store,
+        [
+            Item(
+                row.platform,
+                "setting",
+                row.target,
+                text=value,
+                title=row.target,
+                account_id=row.account_id,
+                source=f"api:{row.platform}",
+                raw={row.target: value},
+            )
+        ],
+    )
+    _mark_verified(store, row, gone=False, now=stamp())
+    return True
+
+
+async def run_queue(
+    store: Store,
+    secrets: SecretStore,
+    *,
+    options: NetworkOptions | None = None,
+    endpoints: dict[str, dict[str, str]] | None = None,
+    progress: Progress | None = None,
+    token: CancelToken | None = None,
+    wait: bool = True,
+    max_wait: float = 24 * 3600.0,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], Any] = asyncio.sleep,
+    pace: float | None = None,
+) -> RunResult:
+    """Run queued (and interrupted) actions until none is left, or until the next one
+    must wait longer than ``max_wait`` (or at all, with ``wait=False``)."""
+    from footprint.connectors import _client, build
+    from footprint.connectors.sync import connected_accounts
+
+    result = RunResult()
+    status = RunProgress()
+    accounts = {a.id: a for a in connected_accounts(store)}
+    connectors: dict[int, Connector] = {}
+    async with _client(options) as client:
+        while True:
+            if token is not None:
+                token.check("The cleanup")
+            rows = _rows(store, "state IN ('queued', 'running')")
+            if not rows:
+                break
+            now = clock()
+            ready = [r for r in rows if _free_at(store, r, now) <= now and r.waits_until() <= now]
+            if not ready:
+                soonest = min(max(_free_at(store, r, now), r.waits_until()) for r in rows)
+                result.next_at = _iso(soonest)
+                status.waiting_until = result.next_at
+                if progress:
+                    progress(status)
+                if not wait or soonest - now > max_wait:
+                    break
+                await _wait(sleep, soonest - now, token)
+                status.waiting_until = None
+                continue
+            row = ready[0]
+            account = accounts.get(row.account_id)
+            if account is None or not account.secret_ref:
+                _set(store, row.id, state="failed", last_error="the account is not signed in")
+                result.failed += 1
+                continue
+            connector = connectors.get(account.id)
+            if connector is None:
+                connector = build(
+                    client,
+                    account.platform,
+                    secret=secrets.get(account.secret_ref),
+                    handle=account.handle,
+                    endpoints=(endpoints or {}).get(account.platform),
+                    token=token,
+                    pace=pace,
+                )
+                connectors[account.id] = connector
+            status.last = f"{display_name(row.platform)}: {row.action} {row.target}"
+            try:
+                confirmed = await _perform(store, connector, account, row, clock)
+            except RateLimited as exc:
+                _set(store, row.id, state="queued", not_before=_iso(_epoch_or(exc.resume_at, now)))
+                continue
+            except ReconnectNeeded as exc:
+                _set(store, row.id, state="queued", last_error="sign-in expired")
+                result.errors.append(exc.message)
+                break
+            except (ConnectorError, InputError) as exc:
+                attempts = row.attempts + 1
+                failed = attempts >= MAX_ATTEMPTS or isinstance(exc, InputError)
+                _set(
+                    store,
+                    row.id,
+                    state="failed" if failed else "queued",
+                    attempts=attempts,
+                    last_error=exc.message[:300],
+                    not_before=None if failed else _iso(now + 60 * attempts),
+                )
+                if failed:
+                    result.failed += 1
+                    status.failed += 1
+                    result.errors.append(exc.message)
+                continue
+            _audit(
+                store,
+                f"cleanup.{row.action}",
+                {
+                    "platform": row.platform,
+                    "target": row.target,
+                    "confirmed": confirmed,
+                },
+            )
+            result.done += 1
+            status.done += 1
+            if confirmed:
+                result.verified += 1
+                status.verified += 1
+            if progress:
+                progress(status)
+    result.left = len(_rows(store, "state IN ('queued', 'running')"))
+    return result
+
+
+def _epoch_or(text: str, now: float) -> float:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M UTC").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return now + 600
+
+
+async def _wait(sleep: Callable[[float], Any], seconds: float, token: CancelToken | None) -> None:
+    end = seconds
+    while end > 0:
+        if token is not None:
+            token.check("The cleanup")
+        step = min(end, 1.0)
+        await sleep(step)
+        end -= step
