@@ -857,8 +857,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.set_defaults(handler=cmd_catalog_validate)
 
     from footprint.cli_accounts import add_parsers
+    from footprint.cli_cleanup import add_parsers as add_cleanup_parsers
 
     add_parsers(sub)
+    add_cleanup_parsers(sub)
 
     doctor = sub.add_parser("doctor", help="check the data folder, database, keyring and Qt")
     doctor.set_defaults(handler=cmd_doctor)

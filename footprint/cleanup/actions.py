@@ -183,6 +183,7 @@ class KeepRules:
     keep_ids: frozenset[str] = frozenset()
     keep_replies: bool = False
     only_flagged: bool = False
+    min_likes: int | None = None  # keep posts liked at least this often (as last read)
 
 
 def plan_bulk(store: Store, platform: str, keep: KeepRules) -> int:
@@ -199,7 +200,7 @@ def plan_bulk(store: Store, platform: str, keep: KeepRules) -> int:
         "%Y-%m-%dT%H:%M:%SZ"
     )
     query = (
-        "SELECT i.id, i.kind, i.platform_id, i.text, i.account_id, "
+        "SELECT i.id, i.kind, i.platform_id, i.text, i.account_id, i.likes, "
         "(SELECT MIN(f.id) FROM findings f WHERE f.item_id = i.id AND f.state = 'open') "
         "FROM items i WHERE i.platform = ? AND i.gone_at IS NULL AND i.created_at < ? "
         f"AND i.account_id IN ({','.join('?' * len(accounts))}) "
@@ -208,8 +209,10 @@ def plan_bulk(store: Store, platform: str, keep: KeepRules) -> int:
     rows = store.conn.execute(query, (platform, cutoff, *accounts, *sorted(DELETABLE)))
     planned = 0
     with store.transaction():
-        for item_id, kind, pid, text, account_id, finding_id in rows.fetchall():
+        for item_id, kind, pid, text, account_id, likes, finding_id in rows.fetchall():
             if pid in keep.keep_ids or (keep.keep_replies and kind == "reply"):
+                continue
+            if keep.min_likes is not None and (likes or 0) >= keep.min_likes:
                 continue
             if keep.only_flagged and finding_id is None:
                 continue
@@ -578,3 +581,75 @@ async def _wait(sleep: Callable[[float], Any], seconds: float, token: CancelToke
         step = min(end, 1.0)
         await sleep(step)
         end -= step
+
+
+def estimate_seconds(platform: str, count: int) -> float:
+    """The least time ``count`` actions take within the platform's budget."""
+    if count <= 0:
+        return 0.0
+    limit, window = BUDGETS.get(platform, (60, 60.0))
+    return max(0, (count - 1) // limit) * window
+
+
+async def verify_actions(
+    store: Store,
+    secrets: SecretStore,
+    *,
+    options: NetworkOptions | None = None,
+    endpoints: dict[str, dict[str, str]] | None = None,
+    token: CancelToken | None = None,
+    pace: float | None = None,
+) -> tuple[int, int]:
+    """Re-check actions that were done but not yet confirmed, and confirmed ones again
+    (a deleted post can come back from a restore; a setting can be changed back).
+
+    Returns (confirmed, not confirmed)."""
+    from footprint.connectors import _client, build
+    from footprint.connectors.sync import connected_accounts
+
+    accounts = {a.id: a for a in connected_accounts(store)}
+    confirmed = unconfirmed = 0
+    async with _client(options) as client:
+        for row in _rows(store, "state IN ('done', 'verified') AND action IN ('delete', 'set')"):
+            if token is not None:
+                token.check("The check")
+            account = accounts.get(row.account_id)
+            if account is None or not account.secret_ref:
+                continue
+            connector = build(
+                client,
+                account.platform,
+                secret=secrets.get(account.secret_ref),
+                handle=account.handle,
+                endpoints=(endpoints or {}).get(account.platform),
+                token=token,
+                pace=pace,
+            )
+            identity = account.identity
+            if row.action == "delete":
+                target = {"platform_id": row.target, "kind": row.params.get("kind")}
+                ok = not await connector.item_exists(identity, target)
+            else:
+                value = await connector.read_setting(identity, row.target)
+                ok = (value or "").lower() == str(row.params.get("value")).lower()
+            now = utcnow()
+            if ok:
+                confirmed += 1
+                if row.state != "verified":
+                    _mark_verified(store, row, gone=row.action == "delete", now=now)
+            else:
+                unconfirmed += 1
+                _set(store, row.id, state="done", last_error="the re-check did not confirm it")
+                if row.state == "verified" and row.finding_id is not None:
+                    with store.transaction() as db:
+                        db.conn.execute(
+                            "UPDATE findings SET state = 'open', updated_at = ? WHERE id = ?",
+                            (now, row.finding_id),
+                        )
+                        db.conn.execute(
+                            "INSERT INTO finding_events (finding_id, at, actor, from_state, "
+                            "to_state, note) VALUES (?, ?, 'footprint', 'verified', 'open', ?)",
+                            (row.finding_id, now, "a re-check found it back"),
+                        )
+            _audit(store, "cleanup.verify", {"target": row.target, "confirmed": ok})
+    return confirmed, unconfirmed

@@ -308,6 +308,7 @@ class MastodonConnector(Connector):
 
     @staticmethod
     def status_item(status: dict[str, Any]) -> Item:
+        likes = status.get("favourites_count")
         status = _kept(status)
         status_id = str(status.get("id"))
         created = from_text(status.get("created_at"))
@@ -348,6 +349,7 @@ class MastodonConnector(Connector):
             visibility=visibility,
             source="api:mastodon",
             raw=status,
+            likes=likes if isinstance(likes, int) else None,
         )
 
     # -- writing ---------------------------------------------------------------------

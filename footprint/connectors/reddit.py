@@ -262,6 +262,8 @@ class RedditConnector(Connector):
 
     @staticmethod
     def _item(data: dict[str, Any], stream: str) -> Item | None:
+        score = data.get("score")
+        likes = score if isinstance(score, int) else None
         data = stable(data, VOLATILE)
         fullname = data.get("name")
         if not fullname or data.get("author") == "[deleted]":
@@ -283,6 +285,7 @@ class RedditConnector(Connector):
                 visibility="public",
                 source="api:reddit",
                 raw=data,
+                likes=likes,
             )
         return Item(
             "reddit",
@@ -295,6 +298,7 @@ class RedditConnector(Connector):
             visibility="public",
             source="api:reddit",
             raw=data,
+            likes=likes,
         )
 
     # -- preferences and writes ------------------------------------------------------

@@ -36,6 +36,7 @@ class Item:
     source: str = "manual"
     raw: Any = None
     raw_text: str | None = None  # the raw JSON exactly as the export had it (saves re-encoding)
+    likes: int | None = None  # read through an API; not part of the content (see V6)
 
     def raw_json(self) -> str | None:
         if self.raw_text is not None:
@@ -101,6 +102,7 @@ _UPDATE = (
 def upsert_items(store: Store, items: Iterable[Item], batch_size: int = BATCH_SIZE) -> UpsertResult:
     """Insert new items and update changed ones, in one transaction, streaming in batches."""
     result = UpsertResult()
+    likes: dict[tuple[str, str, str], int] = {}
     with store.transaction() as db:
         newest_before = db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0]
         for batch in _batches(items, batch_size):
@@ -109,6 +111,8 @@ def upsert_items(store: Store, items: Iterable[Item], batch_size: int = BATCH_SI
                 if not (item.platform and item.kind and item.platform_id):
                     raise ValueError(f"an item needs platform, kind and platform_id: {item.key}")
                 latest[item.key] = item  # the last copy of a key within a batch wins
+                if item.likes is not None:
+                    likes[item.key] = item.likes
             now = utcnow()
             inserts, updates = [], []
             for key, item in latest.items():
@@ -136,6 +140,12 @@ def upsert_items(store: Store, items: Iterable[Item], batch_size: int = BATCH_SI
             result.inserted += inserted
             result.updated += updated
             result.unchanged += len(batch) - inserted - updated
+        if likes:
+            db.conn.executemany(
+                "UPDATE items SET likes = ? WHERE platform = ? AND kind = ? AND platform_id = ? "
+                "AND likes IS NOT ?",
+                [(n, *key, n) for key, n in likes.items()],
+            )
         if result.inserted:
             db.conn.execute(
                 "INSERT INTO items_fts (rowid, title, text) "

@@ -21,7 +21,14 @@ import sqlite_utils
 from footprint.errors import MigrationError, SchemaTooNewError, StoreError
 from footprint.paths import ensure_private_dir
 from footprint.store.database import _create_private_file, utcnow
-from footprint.store.schema import V1_SCHEMA, V2_SCHEMA, V3_SCHEMA, V4_SCHEMA, V5_SCHEMA
+from footprint.store.schema import (
+    V1_SCHEMA,
+    V2_SCHEMA,
+    V3_SCHEMA,
+    V4_SCHEMA,
+    V5_SCHEMA,
+    V6_SCHEMA,
+)
 
 if TYPE_CHECKING:
     from footprint.store.database import Store
@@ -57,6 +64,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "import history", _run_script(V3_SCHEMA)),
     Migration(4, "checklist: checked items, finding titles and details", _run_script(V4_SCHEMA)),
     Migration(5, "discovery: sweep catalogs, check details, canary cache", _run_script(V5_SCHEMA)),
+    Migration(6, "cleanup: likes per item, apart from its content", _run_script(V6_SCHEMA)),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

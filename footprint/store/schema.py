@@ -223,6 +223,13 @@ V4_SCHEMA: tuple[str, ...] = (
     "CREATE INDEX findings_category ON findings (category, severity)",
 )
 
+V6_SCHEMA: tuple[str, ...] = (
+    # How many likes (favourites, score, points) an item had when last read through an
+    # API: kept apart from the content hash, because it changes on every read.  Bulk
+    # cleanup keeps well-liked posts by it.
+    "ALTER TABLE items ADD COLUMN likes INTEGER",
+)
+
 V5_SCHEMA: tuple[str, ...] = (
     # Which catalog (by fingerprint) and options a sweep ran with: a rerun resumes only a
     # sweep of the same catalog.

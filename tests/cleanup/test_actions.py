@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import ClassVar
 
 import pytest
 
@@ -57,7 +58,7 @@ def test_a_flagged_mastodon_post_is_backed_up_deleted_and_verified(
     posts = _findings(store, "post")
     settings = _findings(store, "setting")
     assert posts and settings
-    planned, skipped = plan_findings(store, posts + settings)
+    planned, _ = plan_findings(store, posts + settings)
     assert planned >= 2
     assert actions.counts(store) == {"planned": planned}
     assert _run(store).done == 0  # nothing runs before the plan is reviewed and queued
@@ -71,7 +72,7 @@ def test_a_flagged_mastodon_post_is_backed_up_deleted_and_verified(
     states = {
         s
         for (s,) in store.conn.execute(
-            "SELECT state FROM findings WHERE id IN (%s)" % ",".join(map(str, posts))
+            f"SELECT state FROM findings WHERE id IN ({','.join(map(str, posts))})"
         )
     }
     assert states == {"verified"}
@@ -92,7 +93,7 @@ def test_old_bluesky_posts_go_in_bulk_except_the_kept_ones(store, bluesky_pds: P
     handle = Pds.new_handle("bulk")
     session = bluesky_pds.create_account(handle, "main-password-123")
     old = [
-        bluesky_pds.create_post(session, f"old {n}", created_at="2020-01-0%dT00:00:00Z" % (n + 1))
+        bluesky_pds.create_post(session, f"old {n}", created_at=f"2020-01-0{n + 1}T00:00:00Z")
         for n in range(3)
     ]
     recent = bluesky_pds.create_post(session, "recent")
@@ -115,8 +116,8 @@ class Counting(Connector):
     """A platform that counts what it is asked to do (for pacing and resume tests)."""
 
     platform = "mastodon"
-    deleted: list[str] = []
-    present: set[str] = set()
+    deleted: ClassVar[list[str]] = []
+    present: ClassVar[set[str]] = set()
 
     async def delete_item(self, identity, item):
         type(self).deleted.append(item["platform_id"])

@@ -1,0 +1,95 @@
+"""footprint cleanup plan / run / status / cancel, verify and log, against mastodon-mock."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from footprint.checklist.scan import scan
+from footprint.cleanup.actions import KeepRules, plan_bulk
+from footprint.cli import main
+from footprint.cli_cleanup import parse_age
+from footprint.errors import InputError
+from footprint.store import Item, upsert_items
+from tests.cleanup.test_actions import counting  # noqa: F401
+from tests.connectors.helpers import run_connect, run_sync
+from tests.connectors.mastodon_server import MastodonServer
+
+pytest_plugins = ["tests.connectors.mastodon_server"]
+
+
+def test_ages():
+    assert parse_age("30d") == 30 and parse_age("2y") == 730 and parse_age("6w") == 42
+    with pytest.raises(InputError):
+        parse_age("soon")
+
+
+def test_well_liked_posts_are_kept(store, counting):  # noqa: F811
+    upsert_items(
+        store,
+        [
+            Item(
+                "mastodon",
+                "post",
+                "7",
+                text="post 7",
+                likes=50,
+                account_id=counting,
+                created_at="2020-01-01T00:00:00Z",
+            )
+        ],
+    )
+    assert store.conn.execute("SELECT likes FROM items WHERE platform_id = '7'").fetchone() == (50,)
+    assert plan_bulk(store, "mastodon", KeepRules(older_than_days=30, min_likes=10)) == 30
+
+
+def test_plan_review_run_status_verify_and_log(store, mastodon_server: MastodonServer, capsys):
+    mastodon_server.create_account("alice", locked=False)
+    bad = mastodon_server.post_status("alice", "fuck this job, my boss is a fucking idiot")
+    grant = mastodon_server.authorize("alice", ["read", "write"])
+    secret = json.dumps(
+        {
+            "access_token": grant.access_token,
+            "client_id": grant.client_id,
+            "client_secret": grant.client_secret,
+        }
+    )
+    endpoints = {"instance": mastodon_server.url}
+    run_connect(store, "mastodon", "alice", endpoints, secret=secret)
+    run_sync(store, "mastodon", endpoints)
+    scan(store)
+
+    assert main(["cleanup", "plan", "--platform", "mastodon"]) == 0
+    out = capsys.readouterr().out
+    assert "Mastodon: 1 deletions" in out and "Nothing was changed" in out
+    assert "fuck this job" in out
+    assert main(["cleanup", "run", "--dry-run"]) == 0
+    assert "would run; nothing was changed" in capsys.readouterr().out
+    assert mastodon_server.http.get(f"/api/v1/statuses/{bad['id']}").status_code == 200
+
+    assert main(["cleanup", "run"]) == 0
+    out = capsys.readouterr().out
+    assert "0 failed, 0 left" in out
+    assert mastodon_server.http.get(f"/api/v1/statuses/{bad['id']}").status_code == 404
+    assert main(["cleanup", "status"]) == 0
+    status = capsys.readouterr().out
+    assert "verified" in status and "1 backup(s)" in status
+
+    assert main(["verify"]) == 0
+    assert "0 not (yet)" in capsys.readouterr().out
+    assert main(["log", "--format", "jsonl"]) == 0
+    actions = [json.loads(line)["action"] for line in capsys.readouterr().out.splitlines()]
+    assert "cleanup.delete" in actions and "cleanup.verify" in actions and "connect" in actions
+    # A setting changed back on the platform is caught by the next verify.
+    mastodon_server.update_profile("alice", locked=False)
+    assert main(["verify"]) == 0
+    assert "1 not (yet)" in capsys.readouterr().out
+
+
+def test_nothing_to_plan_or_run(store, capsys):
+    assert main(["cleanup", "plan"]) == 2
+    assert "Plan what?" in capsys.readouterr().err
+    assert main(["cleanup", "run"]) == 0
+    assert "Nothing to run" in capsys.readouterr().out
+    assert main(["cleanup", "cancel"]) == 0
