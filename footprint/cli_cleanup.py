@@ -78,6 +78,7 @@ def cmd_cleanup_plan(args: argparse.Namespace, ctx: Context) -> int:
                 keep_replies=args.keep_replies,
                 only_flagged=args.only_flagged,
                 min_likes=args.keep_likes,
+                overwrite=args.overwrite,
             )
             planned += plan_bulk(store, args.platform.lower(), keep)
         if args.finding or args.rule or (args.platform and not args.older_than):
@@ -263,6 +264,11 @@ def add_parsers(sub: Any) -> None:
     plan.add_argument("--only-flagged", action="store_true", help="bulk: only posts with findings")
     plan.add_argument(
         "--keep-likes", type=int, metavar="N", help="bulk: keep posts with at least N likes"
+    )
+    plan.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="bulk, Reddit: replace the text before deleting, so later copies hold nothing",
     )
     plan.set_defaults(handler=cmd_cleanup_plan)
     run = csub.add_parser("run", help="run the plan: back up, fix, confirm")

@@ -184,6 +184,7 @@ class KeepRules:
     keep_replies: bool = False
     only_flagged: bool = False
     min_likes: int | None = None  # keep posts liked at least this often (as last read)
+    overwrite: bool = False  # Reddit: replace the text before deleting
 
 
 def plan_bulk(store: Store, platform: str, keep: KeepRules) -> int:
@@ -224,7 +225,12 @@ def plan_bulk(store: Store, platform: str, keep: KeepRules) -> int:
                 platform=platform,
                 action="delete",
                 target=pid,
-                params={"kind": kind, "item_id": item_id, "preview": (text or "")[:120]},
+                params={
+                    "kind": kind,
+                    "item_id": item_id,
+                    "preview": (text or "")[:120],
+                    "overwrite": keep.overwrite,
+                },
             )
     return planned
 
@@ -366,7 +372,12 @@ def _backup(store: Store, row: _Row) -> dict[str, Any]:
             (utcnow(), row.id),
         )
     raw = json.loads(item[5]) if item[5] else None
-    return {"platform_id": item[3], "kind": item[2], "raw": raw}
+    return {
+        "platform_id": item[3],
+        "kind": item[2],
+        "raw": raw,
+        "overwrite": bool(row.params.get("overwrite")),
+    }
 
 
 def _mark_verified(store: Store, row: _Row, *, gone: bool, now: str) -> None:

@@ -322,9 +322,18 @@ class RedditConnector(Connector):
             )
 
     async def delete_item(self, identity: Identity, item: dict[str, Any]) -> None:
+        """Delete a comment or post; with ``overwrite``, first replace its text, so copies
+        scraped after the edit hold nothing (link posts have no text to replace)."""
         self._need_sign_in()
         self._name = identity.handle
-        await self._oauth("POST", "/api/del", data={"id": item["platform_id"]})
+        fullname = item["platform_id"]
+        if item.get("overwrite") and (item["kind"] == "comment" or _is_self_post(item)):
+            await self._oauth(
+                "POST",
+                "/api/editusertext",
+                data={"thing_id": fullname, "text": OVERWRITE_TEXT, "api_type": "json"},
+            )
+        await self._oauth("POST", "/api/del", data={"id": fullname})
 
     async def item_exists(self, identity: Identity, item: dict[str, Any]) -> bool:
         self._name = identity.handle
@@ -367,6 +376,14 @@ class RedditConnector(Connector):
             },
             accept=frozenset({400, 401}),
         )
+
+
+OVERWRITE_TEXT = "."
+
+
+def _is_self_post(item: dict[str, Any]) -> bool:
+    raw = item.get("raw")
+    return isinstance(raw, dict) and bool(raw.get("is_self"))
 
 
 # -- signing in with the person's own app ----------------------------------------------

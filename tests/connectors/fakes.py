@@ -1353,6 +1353,7 @@ class FakeReddit(FakeApi):
             "history",
         ),
         ("POST", r"/api/del", "_del", "edit"),
+        ("POST", r"/api/editusertext", "_edit", "edit"),
         ("GET", r"/api/info(?:\.json)?", "_info", "read"),
     ]
     AUTHORIZE_PATHS = ("/api/v1/authorize", "/api/v1/authorize.compact")
@@ -2201,6 +2202,28 @@ class FakeReddit(FakeApi):
                 item["selftext"] = "[deleted]"
                 item["selftext_html"] = None
         return Reply(200, {})
+
+    def _edit(self, req: RecordedRequest) -> Reply:
+        """``POST /api/editusertext`` (``thing_id``, ``text``): the author's comment or
+        self-post gets the new text; answers the edited thing in Reddit's jquery-less
+        ``{"json": {"errors": [], "data": {"things": [...]}}}`` shape."""
+        assert self._caller is not None
+        form = self._form(req)
+        found = self._find_thing(form.get("thing_id", ""))
+        if found is None:
+            return Reply(200, {"json": {"errors": [["NO_THING_ID", "invalid id", "thing_id"]]}})
+        owner, item = found
+        if owner != self._caller["user"]:
+            return self.error(req, 403)
+        text = form.get("text", "")
+        field = "body" if item["_kind"] == "t1" else "selftext"
+        item[field] = text
+        item[f"{field}_html"] = _md_html(text)
+        data = {k: v for k, v in item.items() if not k.startswith("_")}
+        return Reply(
+            200,
+            {"json": {"errors": [], "data": {"things": [{"kind": item["_kind"], "data": data}]}}},
+        )
 
     def _info(self, req: RecordedRequest) -> Reply:
         wanted = [i.strip() for v in req.query_all.get("id", []) for i in v.split(",")]

@@ -134,3 +134,22 @@ def test_cli_connect_with_own_app(store, reddit, monkeypatch, capsys):
     assert main(["disconnect", "reddit"]) == 0
     assert SecretStore().get("reddit:Jo_R") is None
     assert any(r.path == "/api/v1/revoke_token" for r in reddit.requests)
+
+
+def test_bulk_cleanup_overwrites_then_deletes(store, reddit):
+    from footprint.cleanup.actions import KeepRules, plan_bulk, queue_planned, run_queue
+
+    reddit.add_comment("Jo_R", "old1", "embarrassing old comment", created_utc=1_500_000_000)
+    secret = sign_in(reddit)
+    endpoints = {"www": reddit.url, "oauth": reddit.url}
+    run_connect(store, "reddit", "Jo_R", endpoints, secret=secret)
+    run_sync(store, "reddit", endpoints)
+    keep = KeepRules(older_than_days=365, overwrite=True, keep_ids=frozenset({"t1_c1", "t3_p1"}))
+    assert plan_bulk(store, "reddit", keep) == 1
+    queue_planned(store)
+    result = asyncio.run(run_queue(store, SecretStore(), pace=0.0))
+    assert result.verified == 1
+    calls = [r.path for r in reddit.requests if r.path in ("/api/editusertext", "/api/del")]
+    assert calls == ["/api/editusertext", "/api/del"]
+    backup = store.conn.execute("SELECT text FROM backups").fetchone()[0]
+    assert backup == "embarrassing old comment"  # the backup holds the original words
