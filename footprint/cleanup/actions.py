@@ -121,57 +121,71 @@ def _signed_in_accounts(store: Store) -> dict[int, str]:
     )
 
 
+def _fix_for(
+    store: Store, finding_id: int, accounts: dict[int, str]
+) -> tuple[dict[str, Any] | None, str]:
+    """The action that fixes a finding (the arguments of :func:`_insert`), or None and why
+    not; the text says what the action does, in words for the person."""
+    row = store.conn.execute(
+        "SELECT f.category, f.details, f.state, i.id, i.kind, i.platform, i.platform_id, "
+        "i.text, COALESCE(i.account_id, f.account_id) FROM findings f "
+        "LEFT JOIN items i ON i.id = f.item_id WHERE f.id = ?",
+        (finding_id,),
+    ).fetchone()
+    if row is None:
+        raise InputError(f"There is no finding {finding_id}.")
+    category, details_text, state, item_id, kind, platform, pid, text, account_id = row
+    details = json.loads(details_text or "{}")
+    if state in ("dismissed", "verified"):
+        return None, f"finding {finding_id} is {state}"
+    if account_id not in accounts:
+        return None, (
+            f"finding {finding_id}: its account is not connected with a sign-in "
+            "(follow its steps by hand)"
+        )
+    name = display_name(platform)
+    if category == "settings" and details.get("auto_fix") and details.get("safe"):
+        key = str(details.get("key") or pid)
+        return {
+            "key": f"set:{account_id}:{pid}",
+            "finding_id": finding_id,
+            "account_id": account_id,
+            "platform": platform,
+            "action": "set",
+            "target": key,
+            "params": {"value": details["safe"], "item_id": item_id},
+        }, f"Change {key} to {details['safe']} on {name}, then read it back."
+    if kind in DELETABLE:
+        return {
+            "key": f"delete:{platform}:{pid}",
+            "finding_id": finding_id,
+            "account_id": account_id,
+            "platform": platform,
+            "action": "delete",
+            "target": pid,
+            "params": {"kind": kind, "item_id": item_id, "preview": (text or "")[:120]},
+        }, f"Back up this {kind}, delete it on {name}, then check it is gone."
+    return None, f"finding {finding_id}: no automated fix (follow its steps)"
+
+
+def automated_fix(store: Store, finding_id: int) -> str | None:
+    """What footprint can do about this finding by itself, in words; None if nothing."""
+    action, text = _fix_for(store, finding_id, _signed_in_accounts(store))
+    return text if action else None
+
+
 def plan_findings(store: Store, finding_ids: Iterable[int]) -> tuple[int, list[str]]:
     """Plan the automated fix of each finding that has one; returns (planned, why-nots)."""
     accounts = _signed_in_accounts(store)
     planned, skipped = 0, []
     with store.transaction():
         for finding_id in finding_ids:
-            row = store.conn.execute(
-                "SELECT f.category, f.details, f.state, i.id, i.kind, i.platform, i.platform_id, "
-                "i.text, COALESCE(i.account_id, f.account_id) FROM findings f "
-                "LEFT JOIN items i ON i.id = f.item_id WHERE f.id = ?",
-                (finding_id,),
-            ).fetchone()
-            if row is None:
-                raise InputError(f"There is no finding {finding_id}.")
-            category, details_text, state, item_id, kind, platform, pid, text, account_id = row
-            details = json.loads(details_text or "{}")
-            if state in ("dismissed", "verified"):
-                skipped.append(f"finding {finding_id} is {state}")
+            action, why = _fix_for(store, finding_id, accounts)
+            if action is None:
+                skipped.append(why)
                 continue
-            if account_id not in accounts:
-                skipped.append(
-                    f"finding {finding_id}: its account is not connected with a sign-in "
-                    "(fix it by hand: footprint cleanup guides)"
-                )
-                continue
-            if category == "settings" and details.get("auto_fix") and details.get("safe"):
-                added = _insert(
-                    store,
-                    f"set:{account_id}:{pid}",
-                    finding_id=finding_id,
-                    account_id=account_id,
-                    platform=platform,
-                    action="set",
-                    target=str(details.get("key") or pid),
-                    params={"value": details["safe"], "item_id": item_id},
-                )
-            elif kind in DELETABLE:
-                added = _insert(
-                    store,
-                    f"delete:{platform}:{pid}",
-                    finding_id=finding_id,
-                    account_id=account_id,
-                    platform=platform,
-                    action="delete",
-                    target=pid,
-                    params={"kind": kind, "item_id": item_id, "preview": (text or "")[:120]},
-                )
-            else:
-                skipped.append(f"finding {finding_id}: no automated fix (follow its steps)")
-                continue
-            planned += added
+            key = action.pop("key")
+            planned += _insert(store, key, **action)
     return planned, skipped
 
 
@@ -236,11 +250,14 @@ def plan_bulk(store: Store, platform: str, keep: KeepRules) -> int:
 
 
 def list_actions(store: Store, states: Iterable[str] | None = None) -> list[PlannedAction]:
-    query = "SELECT id, platform, action, target, state, params FROM cleanup_actions"
+    query = (
+        "SELECT id, platform, action, target, state, params FROM cleanup_actions "
+        "WHERE action != 'manual'"
+    )
     params: list[Any] = []
     if states:
         wanted = list(states)
-        query += f" WHERE state IN ({','.join('?' * len(wanted))})"
+        query += f" AND state IN ({','.join('?' * len(wanted))})"
         params = wanted
     out = []
     for action_id, platform, action, target, state, raw in store.conn.execute(
@@ -257,7 +274,9 @@ def list_actions(store: Store, states: Iterable[str] | None = None) -> list[Plan
 
 def counts(store: Store) -> dict[str, int]:
     return dict(
-        store.conn.execute("SELECT state, COUNT(*) FROM cleanup_actions GROUP BY state").fetchall()
+        store.conn.execute(
+            "SELECT state, COUNT(*) FROM cleanup_actions WHERE action != 'manual' GROUP BY state"
+        ).fetchall()
     )
 
 
@@ -323,7 +342,7 @@ def _free_at(store: Store, row: _Row, now: float) -> float:
         _epoch(at)
         for (at,) in store.conn.execute(
             "SELECT done_at FROM cleanup_actions WHERE account_id = ? AND done_at >= ? "
-            "ORDER BY done_at",
+            "AND action != 'manual' ORDER BY done_at",
             (row.account_id, since),
         )
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -25,11 +26,22 @@ from footprint.checklist.findings import (
     set_state,
     snooze,
 )
+from footprint.cleanup.actions import (
+    RunResult,
+    automated_fix,
+    counts,
+    plan_findings,
+    queue_planned,
+    run_queue,
+)
 from footprint.cleanup.walkthrough import steps_for, walkthrough_progress
 from footprint.gui.common import (
     FINDINGS,
+    ITEMS,
+    SETTINGS,
     AppContext,
     button,
+    confirm,
     heading,
     open_url,
     paragraph,
@@ -37,7 +49,44 @@ from footprint.gui.common import (
     short_date,
 )
 from footprint.gui.pages.findings import evidence_html
+from footprint.gui.worker import Job, Reporter
+from footprint.net import options_from_store
 from footprint.platforms import display_name
+from footprint.progress import CancelToken
+from footprint.secrets import SecretStore
+from footprint.store import Store
+
+FIX_CHANGES = frozenset({FINDINGS, ITEMS, SETTINGS})
+
+
+class FixJob:
+    """Plan (optionally) and run automated fixes on the worker: backup, fix, confirm."""
+
+    def __init__(
+        self, home: Path, secrets: SecretStore, finding_ids: list[int], *, wait: bool = False
+    ) -> None:
+        self.home = home
+        self.secrets = secrets
+        self.finding_ids = finding_ids
+        self.wait = wait
+
+    async def __call__(self, reporter: Reporter, cancel: CancelToken) -> RunResult:
+        with Store.open(self.home) as store:
+            if self.finding_ids:
+                plan_findings(store, self.finding_ids)
+            queue_planned(store)
+
+            def progress(p: object) -> None:
+                reporter.report(getattr(p, "last", "") or "Fixing…")
+
+            return await run_queue(
+                store,
+                self.secrets,
+                options=options_from_store(store),
+                progress=progress,
+                token=cancel,
+                wait=self.wait,
+            )
 
 
 class CleanupPage(QWidget):
@@ -49,6 +98,7 @@ class CleanupPage(QWidget):
         self.ctx = ctx
         self.queue: list[int] = []
         self.position = 0
+        self.fix_job: Job | None = None
         self.current: Finding | None = None
         self.setAccessibleName("Cleanup")
         layout = QVBoxLayout(self)
@@ -93,17 +143,36 @@ class CleanupPage(QWidget):
         self.dismiss_button.clicked.connect(self.dismiss_current)
         self.later_button = button("Remind me in a &month", "Snooze for a month")
         self.later_button.clicked.connect(self.later)
+        self.fix_button = button(
+            "&Fix it for me…",
+            "Fix it for me",
+            "footprint does it through the platform's API, after a backup, and checks it",
+        )
+        self.fix_button.clicked.connect(self.fix_current)
         self.skip_button = button("&Skip →", "Skip to the next finding")
         self.skip_button.clicked.connect(self.skip)
         self.decisions = (self.done_button, self.dismiss_button, self.later_button)
         actions.addWidget(self.back_button)
         actions.addStretch(1)
-        for widget in (self.open_button, *self.decisions):
+        for widget in (self.open_button, self.fix_button, *self.decisions):
             actions.addWidget(widget)
         actions.addStretch(1)
         actions.addWidget(self.skip_button)
         step_layout.addLayout(actions)
         layout.addWidget(self.step_box, 1)
+        queue_row = QHBoxLayout()
+        self.queue_label = QLabel()
+        self.queue_label.setAccessibleName("Automated fixes")
+        self.queue_label.setWordWrap(True)
+        self.run_button = button(
+            "&Run queued fixes",
+            "Run queued fixes",
+            "Runs them at each platform's pace; you can quit and it continues next time",
+        )
+        self.run_button.clicked.connect(self.run_queued)
+        queue_row.addWidget(self.queue_label, 1)
+        queue_row.addWidget(self.run_button)
+        layout.addLayout(queue_row)
         self.refresh()
 
     def refresh(self) -> None:
@@ -118,7 +187,22 @@ class CleanupPage(QWidget):
         if keep in self.queue:
             self.position = self.queue.index(keep)
         self.position = min(self.position, max(len(self.queue) - 1, 0))
+        self.show_queue()
         self.show_current()
+
+    def show_queue(self) -> None:
+        by_state = counts(self.ctx.store)
+        waiting = by_state.get("queued", 0) + by_state.get("running", 0)
+        parts = []
+        if waiting:
+            parts.append(f"{waiting} automated fix(es) waiting")
+        if by_state.get("verified"):
+            parts.append(f"{by_state['verified']} confirmed by the platform")
+        if by_state.get("failed"):
+            parts.append(f"{by_state['failed']} failed (see footprint cleanup status)")
+        self.queue_label.setText("Automated fixes: " + ", ".join(parts) + "." if parts else "")
+        self.run_button.setVisible(bool(waiting))
+        self.run_button.setEnabled(self.fix_job is None)
 
     def show_current(self) -> None:
         if not self.queue:
@@ -131,6 +215,8 @@ class CleanupPage(QWidget):
             )
             for widget in (self.back_button, self.open_button, self.skip_button, *self.decisions):
                 widget.setEnabled(False)
+            self.fix_button.setEnabled(False)
+            self.fix_button.setToolTip("")
             return
         finding = get_finding(self.ctx.store, self.queue[self.position])
         self.current = finding
@@ -159,6 +245,9 @@ class CleanupPage(QWidget):
         self.skip_button.setEnabled(self.position < len(self.queue) - 1)
         for widget in self.decisions:
             widget.setEnabled(True)
+        self.fix_text = automated_fix(self.ctx.store, finding.id)
+        self.fix_button.setEnabled(bool(self.fix_text) and self.fix_job is None)
+        self.fix_button.setToolTip(self.fix_text or "No automated fix: follow the steps.")
 
     def link_clicked(self, url: object) -> None:
         open_url(str(getattr(url, "toString", lambda: "")()))
@@ -205,3 +294,51 @@ class CleanupPage(QWidget):
         until = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d")
         self._decide("snoozed", until=until)
         self.ctx.status.emit(f"It comes back on {until}.")
+
+    # -- automated fixes ---------------------------------------------------------------
+
+    def fix_current(self) -> None:
+        if self.current is None or not self.fix_text or self.fix_job is not None:
+            return
+        if not confirm(
+            self,
+            "Fix it for me",
+            self.fix_text,
+            "Do it",
+            details="A copy is kept in footprint before anything is deleted. The platform's "
+            "own limits set the pace; if one is reached, the fix waits in the queue.",
+        ):
+            return
+        self.start_fixes([self.current.id], wait=False)
+
+    def run_queued(self) -> None:
+        self.start_fixes([], wait=True)
+
+    def start_fixes(self, finding_ids: list[int], *, wait: bool) -> None:
+        self.fix_job = self.ctx.run(
+            "Fixing" if finding_ids else "Running queued fixes",
+            FixJob(self.ctx.home, self.ctx.secrets, finding_ids, wait=wait),
+            changes=FIX_CHANGES,
+        )
+        self.fix_button.setEnabled(False)
+        self.run_button.setEnabled(False)
+        self.fix_job.succeeded.connect(self.fixes_done)
+        self.fix_job.failed.connect(self.fixes_failed)
+        self.fix_job.ended.connect(self.fixes_ended)
+
+    def fixes_done(self, result: RunResult) -> None:
+        text = f"{result.verified} fix(es) confirmed by the platform"
+        if result.left and result.next_at:
+            text += f"; {result.left} wait for the platform's limit (next at {result.next_at})"
+        if result.errors:
+            text += f"; problem: {result.errors[0]}"
+        self.ctx.status.emit(text + ".")
+
+    def fixes_failed(self, exc: object) -> None:
+        self.ctx.notify(FIX_CHANGES)
+        report_failure(self, exc)
+
+    def fixes_ended(self) -> None:
+        self.fix_job = None
+        self.show_queue()
+        self.show_current()

@@ -1,0 +1,56 @@
+"""'Fix it for me' on the Cleanup page: a real deletion on mastodon-mock, confirmed."""
+
+from __future__ import annotations
+
+import json
+
+from footprint.checklist.scan import scan
+from footprint.store import Store
+from tests.connectors.helpers import run_connect, run_sync
+from tests.connectors.mastodon_server import MastodonServer
+
+pytest_plugins = ["tests.connectors.mastodon_server"]
+
+
+def test_fix_it_for_me_deletes_after_a_backup(
+    window, qtbot, home, mastodon_server: MastodonServer, monkeypatch
+):
+    mastodon_server.create_account("alice", locked=True)
+    bad = mastodon_server.post_status("alice", "fuck this job, my boss is a fucking idiot")
+    grant = mastodon_server.authorize("alice", ["read", "write"])
+    secret = json.dumps(
+        {
+            "access_token": grant.access_token,
+            "client_id": grant.client_id,
+            "client_secret": grant.client_secret,
+        }
+    )
+    endpoints = {"instance": mastodon_server.url}
+    with Store.open(home) as store:
+        run_connect(store, "mastodon", "alice", endpoints, secret=secret)
+        run_sync(store, "mastodon", endpoints)
+        scan(store)
+    monkeypatch.setattr("footprint.gui.pages.cleanup.confirm", lambda *a, **k: True)
+    win = window()
+    win.go("cleanup")
+    page = win.page("cleanup")
+    while page.current is not None and page.current.item_key != f"mastodon/post/{bad['id']}":
+        if not page.skip_button.isEnabled():
+            break
+        page.skip()
+    assert page.fix_button.isEnabled(), page.fix_button.toolTip()
+    assert "Back up this post, delete it on Mastodon" in page.fix_text
+    page.fix_current()
+    qtbot.waitUntil(lambda: page.fix_job is None, timeout=30000)
+    assert mastodon_server.http.get(f"/api/v1/statuses/{bad['id']}").status_code == 404
+    store = win.ctx.store
+    assert store.conn.execute("SELECT COUNT(*) FROM backups").fetchone()[0] == 1
+    states = {
+        s
+        for (s,) in store.conn.execute(
+            "SELECT f.state FROM findings f JOIN items i ON i.id = f.item_id WHERE i.platform_id = ?",
+            (bad["id"],),
+        )
+    }
+    assert states == {"verified"}
+    assert "confirmed by the platform" in page.queue_label.text()
