@@ -48,7 +48,8 @@ def test_fix_it_for_me_deletes_after_a_backup(
     states = {
         s
         for (s,) in store.conn.execute(
-            "SELECT f.state FROM findings f JOIN items i ON i.id = f.item_id WHERE i.platform_id = ?",
+            "SELECT f.state FROM findings f JOIN items i ON i.id = f.item_id "
+            "WHERE i.platform_id = ?",
             (bad["id"],),
         )
     }
