@@ -208,6 +208,35 @@ def cmd_cleanup_status(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_cleanup_tasks(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.cleanup.manual import mark_done, mark_todo, refresh_verification, tasks_for
+
+    with ctx.open_store() as store:
+        if args.done:
+            status = mark_done(store, args.done)
+            ctx.out.write(f"Ticked: {status.task.title}.\n")
+        if args.undo:
+            status = mark_todo(store, args.undo)
+            ctx.out.write(f"Unticked: {status.task.title}.\n")
+        refresh_verification(store)
+        statuses = tasks_for(store)
+    marks = {"todo": "[ ]", "done": "[x]", "verified": "[✓]"}
+    for status in statuses:
+        ctx.out.write(
+            f"{marks[status.state]} {status.task.id:<36} {display_name(status.task.platform)}: "
+            f"{status.task.title}\n"
+        )
+        if args.verbose and status.state == "todo":
+            for n, step in enumerate(status.task.steps, 1):
+                ctx.out.write(f"      {n}. {step}\n")
+            ctx.out.write(f"      {status.link}\n")
+    ctx.out.write(
+        "[x] = you did it, [✓] = footprint saw the setting change. Tick one: "
+        "footprint cleanup tasks --done ID (--verbose shows the steps).\n"
+    )
+    return EXIT_OK
+
+
 def cmd_cleanup_cancel(args: argparse.Namespace, ctx: Context) -> int:
     from footprint.cleanup.actions import cancel_pending
 
@@ -279,6 +308,11 @@ def add_parsers(sub: Any) -> None:
     run.set_defaults(handler=cmd_cleanup_run)
     status = csub.add_parser("status", help="what is planned, done, confirmed, failed")
     status.set_defaults(handler=cmd_cleanup_status)
+    tasks = csub.add_parser("tasks", help="things to do by hand, where no API exists")
+    tasks.add_argument("--done", metavar="ID", help="tick a task you did")
+    tasks.add_argument("--undo", metavar="ID", help="untick a task")
+    tasks.add_argument("--verbose", "-v", action="store_true", help="show the steps")
+    tasks.set_defaults(handler=cmd_cleanup_tasks)
     cancel = csub.add_parser("cancel", help="drop the actions that have not run")
     cancel.set_defaults(handler=cmd_cleanup_cancel)
 

@@ -93,3 +93,15 @@ def test_nothing_to_plan_or_run(store, capsys):
     assert main(["cleanup", "run"]) == 0
     assert "Nothing to run" in capsys.readouterr().out
     assert main(["cleanup", "cancel"]) == 0
+
+
+def test_manual_tasks_tick_and_untick(store, capsys):
+    from footprint.store.accounts import upsert_account
+
+    upsert_account(store, "x", "jo", connection="import")
+    assert main(["cleanup", "tasks", "--done", "x.protect-posts"]) == 0
+    out = capsys.readouterr().out
+    assert "[x] x.protect-posts" in out and "[ ] google.results-about-you" in out
+    assert main(["cleanup", "tasks", "--undo", "x.protect-posts"]) == 0
+    assert "[ ] x.protect-posts" in capsys.readouterr().out
+    assert main(["cleanup", "tasks", "--done", "nope"]) == 2

@@ -55,3 +55,21 @@ def test_fix_it_for_me_deletes_after_a_backup(
     }
     assert states == {"verified"}
     assert "confirmed by the platform" in page.queue_label.text()
+
+
+def test_manual_tasks_are_ticked_in_the_page(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from footprint.cleanup.manual import tasks_for
+
+    win = window(seeded=True)
+    win.go("cleanup")
+    page = win.page("cleanup")
+    assert page.tasks.count() == len(page.task_rows) > 0
+    index = next(i for i, s in enumerate(page.task_rows) if s.task.id == "x.protect-posts")
+    page.tasks.setCurrentRow(index)
+    assert "Protect your posts" in page.task_steps.text() or page.task_steps.text()
+    page.tasks.item(index).setCheckState(Qt.CheckState.Checked)
+    states = {s.task.id: s.state for s in tasks_for(win.ctx.store)}
+    assert states["x.protect-posts"] == "done"
+    assert page.tasks.item(index).text().endswith("(done)")

@@ -6,11 +6,14 @@ import html
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QTextBrowser,
     QVBoxLayout,
@@ -33,6 +36,13 @@ from footprint.cleanup.actions import (
     plan_findings,
     queue_planned,
     run_queue,
+)
+from footprint.cleanup.manual import (
+    TaskStatus,
+    mark_done,
+    mark_todo,
+    refresh_verification,
+    tasks_for,
 )
 from footprint.cleanup.walkthrough import steps_for, walkthrough_progress
 from footprint.gui.common import (
@@ -173,6 +183,20 @@ class CleanupPage(QWidget):
         queue_row.addWidget(self.queue_label, 1)
         queue_row.addWidget(self.run_button)
         layout.addLayout(queue_row)
+
+        tasks_box = QGroupBox("By hand: settings no app can change for you")
+        tasks_layout = QVBoxLayout(tasks_box)
+        self.tasks = QListWidget()
+        self.tasks.setAccessibleName("Tasks to do by hand")
+        self.tasks.setToolTip("Tick a task when you have done it; double-click to open its page")
+        self.tasks.itemChanged.connect(self.task_ticked)
+        self.tasks.itemActivated.connect(self.task_opened)
+        self.tasks.currentItemChanged.connect(self.task_selected)
+        tasks_layout.addWidget(self.tasks)
+        self.task_steps = paragraph("", "Steps of the selected task")
+        tasks_layout.addWidget(self.task_steps)
+        layout.addWidget(tasks_box)
+        self.task_rows: list[TaskStatus] = []
         self.refresh()
 
     def refresh(self) -> None:
@@ -188,7 +212,58 @@ class CleanupPage(QWidget):
             self.position = self.queue.index(keep)
         self.position = min(self.position, max(len(self.queue) - 1, 0))
         self.show_queue()
+        self.show_tasks()
         self.show_current()
+
+    def show_tasks(self) -> None:
+        refresh_verification(self.ctx.store)
+        self.task_rows = tasks_for(self.ctx.store)
+        marks = {"todo": "", "done": "  (done)", "verified": "  (done, confirmed)"}
+        self.tasks.blockSignals(True)
+        self.tasks.clear()
+        for status in self.task_rows:
+            item = QListWidgetItem(
+                f"{display_name(status.task.platform)}: {status.task.title}{marks[status.state]}"
+            )
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            ticked = status.state != "todo"
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+            item.setToolTip(status.task.why)
+            self.tasks.addItem(item)
+        self.tasks.blockSignals(False)
+
+    def _task_at(self, item: QListWidgetItem | None) -> TaskStatus | None:
+        row = self.tasks.row(item) if item is not None else -1
+        return self.task_rows[row] if 0 <= row < len(self.task_rows) else None
+
+    def task_ticked(self, item: QListWidgetItem) -> None:
+        status = self._task_at(item)
+        if status is None:
+            return
+        try:
+            if item.checkState() == Qt.CheckState.Checked:
+                mark_done(self.ctx.store, status.task.id)
+            else:
+                mark_todo(self.ctx.store, status.task.id)
+        except Exception as exc:
+            report_failure(self, exc)
+        self.show_tasks()
+
+    def task_selected(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        status = self._task_at(item)
+        if status is None:
+            self.task_steps.setText("")
+            return
+        steps = "".join(f"<li>{html.escape(step)}</li>" for step in status.task.steps)
+        link = html.escape(status.link)
+        self.task_steps.setText(
+            f"<i>{html.escape(status.task.why)}</i><ol>{steps}</ol><a href='{link}'>{link}</a>"
+        )
+
+    def task_opened(self, item: QListWidgetItem) -> None:
+        status = self._task_at(item)
+        if status is not None:
+            open_url(status.link)
 
     def show_queue(self) -> None:
         by_state = counts(self.ctx.store)
