@@ -73,3 +73,40 @@ def test_manual_tasks_are_ticked_in_the_page(window, qtbot):
     states = {s.task.id: s.state for s in tasks_for(win.ctx.store)}
     assert states["x.protect-posts"] == "done"
     assert page.tasks.item(index).text().endswith("(done)")
+
+
+def test_privacy_page_fixes_a_setting_through_the_api(
+    window, qtbot, home, mastodon_server: MastodonServer
+):
+    from PySide6.QtWidgets import QPushButton
+
+    mastodon_server.create_account("alice", locked=False)
+    grant = mastodon_server.authorize("alice", ["read", "write"])
+    secret = json.dumps(
+        {
+            "access_token": grant.access_token,
+            "client_id": grant.client_id,
+            "client_secret": grant.client_secret,
+        }
+    )
+    endpoints = {"instance": mastodon_server.url}
+    with Store.open(home) as store:
+        run_connect(store, "mastodon", "alice", endpoints, secret=secret)
+        run_sync(store, "mastodon", endpoints)
+        scan(store)
+    win = window()
+    win.go("privacy")
+    page = win.page("privacy")
+    [fix] = [
+        b
+        for b in page.findChildren(QPushButton)
+        if b.text() == "Fix" and b.property("setting") == "mastodon\x1flocked"
+    ]
+    fix.click()
+    qtbot.waitUntil(lambda: page.fix_job is None, timeout=30000)
+    me = mastodon_server.http.get(
+        "/api/v1/accounts/verify_credentials",
+        headers={"Authorization": f"Bearer {grant.access_token}"},
+    ).json()
+    assert me["locked"] is True
+    qtbot.waitUntil(lambda: page.rows[("mastodon", "locked")].value == "true", timeout=5000)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from footprint.checklist.privacy import SettingStatus, confirm_setting, privacy_overview
+from footprint.cleanup.actions import RunResult, automated_fix
 from footprint.gui.common import (
     FINDINGS,
     SETTINGS,
@@ -28,6 +29,8 @@ from footprint.gui.common import (
     report_failure,
     severity_color,
 )
+from footprint.gui.pages.cleanup import FIX_CHANGES, FixJob
+from footprint.gui.worker import Job
 from footprint.platforms import display_name
 
 WORDS = {"true": "on", "false": "off"}
@@ -68,6 +71,7 @@ class PrivacyPage(QWidget):
         )
         self.boxes: list[QGroupBox] = []
         self.rows: dict[tuple[str, str], SettingStatus] = {}
+        self.fix_job: Job | None = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -136,6 +140,13 @@ class PrivacyPage(QWidget):
         tell.setProperty("setting", key)
         tell.clicked.connect(self.confirm)
         grid.addWidget(tell, r, 5)
+        fix = status.finding_id is not None and automated_fix(self.ctx.store, status.finding_id)
+        if fix:
+            fix_button = button("Fix", f"Let footprint fix {title}", fix)
+            fix_button.setProperty("setting", key)
+            fix_button.clicked.connect(self.fix)
+            fix_button.setEnabled(self.fix_job is None)
+            grid.addWidget(fix_button, r, 6)
         grid.setRowMinimumHeight(r, 28)
         grid.setAlignment(Qt.AlignmentFlag.AlignTop)
 
@@ -144,6 +155,33 @@ class PrivacyPage(QWidget):
         platform, _, name = key.partition("\x1f")
         status = self.rows.get((platform, name))
         return (platform, status) if status else None
+
+    def fix(self) -> None:
+        found = self._status()
+        if not found or found[1].finding_id is None or self.fix_job is not None:
+            return
+        self.fix_job = self.ctx.run(
+            f"Changing {found[1].rule.name}",
+            FixJob(self.ctx.home, self.ctx.secrets, [found[1].finding_id]),
+            changes=FIX_CHANGES,
+        )
+        self.fix_job.succeeded.connect(self.fix_done)
+        self.fix_job.failed.connect(self.fix_failed)
+        self.fix_job.ended.connect(self.fix_ended)
+
+    def fix_done(self, result: RunResult) -> None:
+        if result.verified:
+            self.ctx.status.emit("Changed, and the platform confirms the new value.")
+        elif result.errors:
+            self.ctx.status.emit(f"Not changed: {result.errors[0]}")
+        else:
+            self.ctx.status.emit("Queued: it runs when the platform's limit allows.")
+
+    def fix_failed(self, exc: object) -> None:
+        report_failure(self, exc)
+
+    def fix_ended(self) -> None:
+        self.fix_job = None
 
     def open_setting(self) -> None:
         found = self._status()
