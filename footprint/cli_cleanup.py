@@ -237,6 +237,70 @@ def cmd_cleanup_tasks(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_cleanup_brokers(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.cleanup.directory import broker_states, load_brokers, mark_broker
+
+    with ctx.open_store() as store:
+        if args.done:
+            ctx.out.write(f"Ticked: {mark_broker(store, args.done, True).name}.\n")
+        if args.undo:
+            ctx.out.write(f"Unticked: {mark_broker(store, args.undo, False).name}.\n")
+        done = broker_states(store)
+    brokers = load_brokers()
+    for broker in brokers:
+        mark = "[x]" if broker.name in done else "[ ]"
+        needs = f" (needs: {', '.join(broker.needs)})" if broker.needs else ""
+        ctx.out.write(f"{mark} {broker.name:<24} {broker.priority:<8} {broker.optout_url}{needs}\n")
+        if args.verbose:
+            ctx.out.write(f"      find yourself: {broker.search_url}\n      {broker.expect}\n")
+    ctx.out.write(
+        f"{len(done)} of {len(brokers)} opt-outs done. US people-search sites; first check "
+        "that a site lists you before giving it anything. Tick one: footprint cleanup "
+        "brokers --done NAME\n"
+    )
+    return EXIT_OK
+
+
+def cmd_cleanup_letter(args: argparse.Namespace, ctx: Context) -> int:
+    from pathlib import Path
+
+    from footprint.cleanup.directory import render_letter
+    from footprint.store.profile import get_profile
+
+    with ctx.open_store() as store:
+        letter = render_letter(args.law, args.to, get_profile(store), accounts=args.account or [])
+    if args.out:
+        target = Path(args.out).expanduser()
+        if target.exists() and not args.force:
+            raise InputError(f"{target} exists.", hint="Use --force to replace it.")
+        target.write_text(letter, encoding="utf-8")
+        ctx.out.write(f"Wrote the letter to {target}. Read it, then send it to {args.to}.\n")
+    else:
+        ctx.out.write(letter)
+    return EXIT_OK
+
+
+def cmd_cleanup_accounts(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.cleanup.directory import found_accounts
+
+    with ctx.open_store() as store:
+        found = found_accounts(store)
+    if not found:
+        ctx.out.write(
+            "No found accounts marked as yours. Sweep your usernames (footprint sweep), then "
+            "mark what is yours (footprint claim SITE USERNAME mine).\n"
+        )
+        return EXIT_OK
+    for site, handle, url, guide in found:
+        ctx.out.write(f"{site} ({handle}){': ' + url if url else ''}\n")
+        if guide is None:
+            ctx.out.write("    no deletion guide: look for account settings on the site\n")
+            continue
+        how = f"email {guide.email}" if guide.email else guide.url
+        ctx.out.write(f"    delete: {how}  [{guide.difficulty}]\n    {guide.notes}\n")
+    return EXIT_OK
+
+
 def cmd_cleanup_cancel(args: argparse.Namespace, ctx: Context) -> int:
     from footprint.cleanup.actions import cancel_pending
 
@@ -313,6 +377,20 @@ def add_parsers(sub: Any) -> None:
     tasks.add_argument("--undo", metavar="ID", help="untick a task")
     tasks.add_argument("--verbose", "-v", action="store_true", help="show the steps")
     tasks.set_defaults(handler=cmd_cleanup_tasks)
+    brokers = csub.add_parser("brokers", help="opt out of US people-search sites")
+    brokers.add_argument("--done", metavar="NAME", help="tick an opt-out you did")
+    brokers.add_argument("--undo", metavar="NAME", help="untick it")
+    brokers.add_argument("--verbose", "-v", action="store_true", help="how each one works")
+    brokers.set_defaults(handler=cmd_cleanup_brokers)
+    letter = csub.add_parser("letter", help="a GDPR or CCPA deletion request, from your profile")
+    letter.add_argument("--to", required=True, metavar="COMPANY", help="who it goes to")
+    letter.add_argument("--law", choices=("gdpr", "ccpa"), default="gdpr")
+    letter.add_argument("--account", action="append", metavar="ACCOUNT", help="name an account")
+    letter.add_argument("--out", metavar="FILE", help="write it to FILE")
+    letter.add_argument("--force", action="store_true", help="replace FILE")
+    letter.set_defaults(handler=cmd_cleanup_letter)
+    found = csub.add_parser("accounts", help="how to delete the old accounts sweeps found")
+    found.set_defaults(handler=cmd_cleanup_accounts)
     cancel = csub.add_parser("cancel", help="drop the actions that have not run")
     cancel.set_defaults(handler=cmd_cleanup_cancel)
 

@@ -252,7 +252,7 @@ def plan_bulk(store: Store, platform: str, keep: KeepRules) -> int:
 def list_actions(store: Store, states: Iterable[str] | None = None) -> list[PlannedAction]:
     query = (
         "SELECT id, platform, action, target, state, params FROM cleanup_actions "
-        "WHERE action != 'manual'"
+        "WHERE action IN ('delete', 'set')"
     )
     params: list[Any] = []
     if states:
@@ -275,7 +275,8 @@ def list_actions(store: Store, states: Iterable[str] | None = None) -> list[Plan
 def counts(store: Store) -> dict[str, int]:
     return dict(
         store.conn.execute(
-            "SELECT state, COUNT(*) FROM cleanup_actions WHERE action != 'manual' GROUP BY state"
+            "SELECT state, COUNT(*) FROM cleanup_actions WHERE action IN ('delete', 'set') "
+            "GROUP BY state"
         ).fetchall()
     )
 
@@ -342,7 +343,7 @@ def _free_at(store: Store, row: _Row, now: float) -> float:
         _epoch(at)
         for (at,) in store.conn.execute(
             "SELECT done_at FROM cleanup_actions WHERE account_id = ? AND done_at >= ? "
-            "AND action != 'manual' ORDER BY done_at",
+            "AND action IN ('delete', 'set') ORDER BY done_at",
             (row.account_id, since),
         )
     ]

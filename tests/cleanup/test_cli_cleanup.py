@@ -105,3 +105,42 @@ def test_manual_tasks_tick_and_untick(store, capsys):
     assert main(["cleanup", "tasks", "--undo", "x.protect-posts"]) == 0
     assert "[ ] x.protect-posts" in capsys.readouterr().out
     assert main(["cleanup", "tasks", "--done", "nope"]) == 2
+
+
+def test_brokers_letters_and_found_accounts(store, tmp_path, capsys):
+    from footprint.store.profile import add_identifiers
+
+    add_identifiers(store, "name", ["Jo Rey"])
+    add_identifiers(store, "email", ["jo@example.org"])
+    assert main(["cleanup", "brokers", "--done", "spokeo"]) == 0
+    out = capsys.readouterr().out
+    assert "[x] Spokeo" in out and "1 of" in out
+    assert main(["cleanup", "brokers", "--done", "nobody-search"]) == 2
+    capsys.readouterr()
+
+    target = tmp_path / "letter.txt"
+    assert (
+        main(["cleanup", "letter", "--to", "Acme Data Ltd", "--law", "ccpa", "--out", str(target)])
+        == 0
+    )
+    letter = target.read_text()
+    assert "Acme Data Ltd" in letter and "jo@example.org" in letter and "1798.105" in letter
+    assert "{" not in letter
+    assert main(["cleanup", "letter", "--to", "Acme", "--out", str(target)]) == 2
+    capsys.readouterr()
+
+    from footprint.store.accounts import upsert_account
+
+    upsert_account(
+        store,
+        "tumblr",
+        "jojo_rey",
+        connection="sweep",
+        display_name="Tumblr",
+        url="https://jojo_rey.tumblr.com",
+    )
+    assert main(["cleanup", "accounts"]) == 0
+    out = capsys.readouterr().out
+    assert "Tumblr (jojo_rey)" in out and "tumblr.com/settings/account" in out
+    assert main(["log"]) == 0
+    assert "cleanup.broker" in capsys.readouterr().out
