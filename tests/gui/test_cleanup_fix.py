@@ -110,3 +110,22 @@ def test_privacy_page_fixes_a_setting_through_the_api(
     ).json()
     assert me["locked"] is True
     qtbot.waitUntil(lambda: page.rows[("mastodon", "locked")].value == "true", timeout=5000)
+
+
+def test_old_accounts_brokers_and_letters_tabs(window):
+    from PySide6.QtCore import Qt
+
+    from footprint.cleanup.directory import broker_states
+
+    win = window(seeded=True)
+    win.go("cleanup")
+    page = win.page("cleanup")
+    texts = [page.old_accounts.item(i).text() for i in range(page.old_accounts.count())]
+    assert any(t.startswith("Tumblr (jojo_rey): easy") for t in texts)
+    assert page.brokers.count() == len(page.broker_list) >= 20
+    page.brokers.item(0).setCheckState(Qt.CheckState.Checked)
+    assert page.broker_list[0].name in broker_states(win.ctx.store)
+    page.letter_company.setText("Acme Data Ltd")
+    page.write_letter()
+    assert "Acme Data Ltd" in page.letter.toPlainText()
+    assert "Article 17" in page.letter.toPlainText()

@@ -8,14 +8,18 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
+    QTabWidget,
     QTextBrowser,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +41,13 @@ from footprint.cleanup.actions import (
     queue_planned,
     run_queue,
 )
+from footprint.cleanup.directory import (
+    broker_states,
+    found_accounts,
+    load_brokers,
+    mark_broker,
+    render_letter,
+)
 from footprint.cleanup.manual import (
     TaskStatus,
     mark_done,
@@ -46,8 +57,10 @@ from footprint.cleanup.manual import (
 )
 from footprint.cleanup.walkthrough import steps_for, walkthrough_progress
 from footprint.gui.common import (
+    ACCOUNTS,
     FINDINGS,
     ITEMS,
+    PROFILE,
     SETTINGS,
     AppContext,
     button,
@@ -65,6 +78,7 @@ from footprint.platforms import display_name
 from footprint.progress import CancelToken
 from footprint.secrets import SecretStore
 from footprint.store import Store
+from footprint.store.profile import get_profile
 
 FIX_CHANGES = frozenset({FINDINGS, ITEMS, SETTINGS})
 
@@ -101,7 +115,7 @@ class FixJob:
 
 class CleanupPage(QWidget):
     title = "Cleanup"
-    watches = frozenset({FINDINGS})
+    watches = frozenset({FINDINGS, ACCOUNTS, PROFILE, SETTINGS})
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -184,7 +198,9 @@ class CleanupPage(QWidget):
         queue_row.addWidget(self.run_button)
         layout.addLayout(queue_row)
 
-        tasks_box = QGroupBox("By hand: settings no app can change for you")
+        self.more = QTabWidget()
+        self.more.setAccessibleName("More to clean up")
+        tasks_box = QWidget()
         tasks_layout = QVBoxLayout(tasks_box)
         self.tasks = QListWidget()
         self.tasks.setAccessibleName("Tasks to do by hand")
@@ -195,9 +211,139 @@ class CleanupPage(QWidget):
         tasks_layout.addWidget(self.tasks)
         self.task_steps = paragraph("", "Steps of the selected task")
         tasks_layout.addWidget(self.task_steps)
-        layout.addWidget(tasks_box)
+        self.more.addTab(tasks_box, "By &hand")
+        self.more.addTab(self._accounts_tab(), "Old &accounts")
+        self.more.addTab(self._brokers_tab(), "&People-search sites")
+        self.more.addTab(self._letters_tab(), "Deletion &letters")
+        layout.addWidget(self.more)
         self.task_rows: list[TaskStatus] = []
         self.refresh()
+
+    def _accounts_tab(self) -> QWidget:
+        tab = QWidget()
+        box = QVBoxLayout(tab)
+        box.addWidget(
+            paragraph(
+                "Accounts a sweep found and you marked as yours. Delete the ones you no "
+                "longer use: each line says where and how hard it is.",
+                "About old accounts",
+            )
+        )
+        self.old_accounts = QListWidget()
+        self.old_accounts.setAccessibleName("Old accounts and how to delete them")
+        self.old_accounts.setToolTip("Double-click to open the deletion page")
+        self.old_accounts.itemActivated.connect(self.account_opened)
+        box.addWidget(self.old_accounts)
+        self.account_links: list[str] = []
+        return tab
+
+    def _brokers_tab(self) -> QWidget:
+        tab = QWidget()
+        box = QVBoxLayout(tab)
+        box.addWidget(
+            paragraph(
+                "US people-search sites sell your address and phone number. Search for "
+                "yourself first; opt out where you are listed, then tick it here.",
+                "About people-search sites",
+            )
+        )
+        self.brokers = QListWidget()
+        self.brokers.setAccessibleName("People-search sites to opt out of")
+        self.brokers.setToolTip("Tick when done; double-click to open the opt-out page")
+        self.brokers.itemChanged.connect(self.broker_ticked)
+        self.brokers.itemActivated.connect(self.broker_opened)
+        box.addWidget(self.brokers)
+        self.broker_list = load_brokers()
+        return tab
+
+    def _letters_tab(self) -> QWidget:
+        tab = QWidget()
+        box = QVBoxLayout(tab)
+        row = QHBoxLayout()
+        self.letter_company = QLineEdit()
+        self.letter_company.setAccessibleName("Company the letter goes to")
+        self.letter_company.setPlaceholderText("Company")
+        self.letter_law = QComboBox()
+        self.letter_law.setAccessibleName("Law")
+        self.letter_law.addItem("GDPR (EU, UK): Article 17", "gdpr")
+        self.letter_law.addItem("CCPA (California)", "ccpa")
+        write = button("&Write the letter", "Write the deletion letter")
+        write.clicked.connect(self.write_letter)
+        row.addWidget(self.letter_company, 1)
+        row.addWidget(self.letter_law)
+        row.addWidget(write)
+        box.addLayout(row)
+        self.letter = QTextEdit()
+        self.letter.setAccessibleName("The deletion request letter")
+        self.letter.setPlaceholderText(
+            "A letter asking the company to delete what it holds about you, filled in from "
+            "your profile. Copy it into an email or the company's privacy form."
+        )
+        box.addWidget(self.letter)
+        return tab
+
+    def show_directory(self) -> None:
+        self.old_accounts.clear()
+        self.account_links = []
+        for site, handle, url, guide in found_accounts(self.ctx.store):
+            if guide is None:
+                text = f"{site} ({handle}): no guide; look in the site's account settings"
+                link = url or ""
+            else:
+                how = f"by email to {guide.email}" if guide.email else guide.difficulty
+                text = f"{site} ({handle}): {how}. {guide.notes}"
+                link = guide.url
+            item = QListWidgetItem(text)
+            item.setToolTip(link)
+            self.old_accounts.addItem(item)
+            self.account_links.append(link)
+        done = broker_states(self.ctx.store)
+        self.brokers.blockSignals(True)
+        self.brokers.clear()
+        for broker in self.broker_list:
+            needs = f" (needs {', '.join(broker.needs)})" if broker.needs else ""
+            item = QListWidgetItem(f"{broker.name}: {broker.priority}{needs}")
+            item.setToolTip(broker.expect)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = broker.name in done
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.brokers.addItem(item)
+        self.brokers.blockSignals(False)
+
+    def account_opened(self, item: QListWidgetItem) -> None:
+        row = self.old_accounts.row(item)
+        if 0 <= row < len(self.account_links) and self.account_links[row]:
+            open_url(self.account_links[row])
+
+    def broker_ticked(self, item: QListWidgetItem) -> None:
+        row = self.brokers.row(item)
+        if not 0 <= row < len(self.broker_list):
+            return
+        try:
+            mark_broker(
+                self.ctx.store,
+                self.broker_list[row].name,
+                item.checkState() == Qt.CheckState.Checked,
+            )
+        except Exception as exc:
+            report_failure(self, exc)
+
+    def broker_opened(self, item: QListWidgetItem) -> None:
+        row = self.brokers.row(item)
+        if 0 <= row < len(self.broker_list):
+            open_url(self.broker_list[row].optout_url)
+
+    def write_letter(self) -> None:
+        try:
+            text = render_letter(
+                self.letter_law.currentData(),
+                self.letter_company.text(),
+                get_profile(self.ctx.store),
+            )
+        except Exception as exc:
+            report_failure(self, exc)
+            return
+        self.letter.setPlainText(text)
 
     def refresh(self) -> None:
         keep = self.current.id if self.current else None
@@ -213,6 +359,7 @@ class CleanupPage(QWidget):
         self.position = min(self.position, max(len(self.queue) - 1, 0))
         self.show_queue()
         self.show_tasks()
+        self.show_directory()
         self.show_current()
 
     def show_tasks(self) -> None:
