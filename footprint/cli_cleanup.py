@@ -312,19 +312,32 @@ def cmd_cleanup_cancel(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     from footprint.cleanup.actions import verify_actions
+    from footprint.cleanup.manual import refresh_verification
+    from footprint.cleanup.verify import verify_found_accounts, verify_post_urls
     from footprint.net import options_from_store
     from footprint.progress import CancelToken
     from footprint.secrets import SecretStore
 
     with ctx.open_store() as store:
+        options = options_from_store(store)
+        token = CancelToken()
         confirmed, unconfirmed = asyncio.run(
-            verify_actions(
-                store, SecretStore(), options=options_from_store(store), token=CancelToken()
-            )
+            verify_actions(store, SecretStore(), options=options, token=token, everything=args.all)
         )
-    ctx.out.write(f"Re-checked: {confirmed} confirmed, {unconfirmed} not (yet).\n")
+        accounts = verify_found_accounts(store)
+        posts = asyncio.run(verify_post_urls(store, options=options, token=token))
+        tasks = refresh_verification(store)
+    ctx.out.write(f"Automated fixes re-checked: {confirmed} confirmed, {unconfirmed} not (yet).\n")
     if unconfirmed:
-        ctx.out.write("Their findings are open again; see footprint cleanup status.\n")
+        ctx.out.write("  Their findings are open again; see footprint cleanup status.\n")
+    ctx.out.write(
+        f"Fixed by hand and now confirmed: {accounts.accounts_gone} old account(s) a sweep no "
+        f"longer finds, {posts.posts_gone} post(s) whose page is gone, {tasks} task(s) whose "
+        "setting now reads safe.\n"
+    )
+    still = accounts.still_there + posts.still_there
+    if still:
+        ctx.out.write(f"  {still} marked done still show up; have another look.\n")
     return EXIT_OK
 
 
@@ -395,6 +408,9 @@ def add_parsers(sub: Any) -> None:
     cancel.set_defaults(handler=cmd_cleanup_cancel)
 
     verify = sub.add_parser("verify", help="re-check that fixes still hold on the platforms")
+    verify.add_argument(
+        "--all", action="store_true", help="re-check every fix now, not only those due"
+    )
     verify.set_defaults(handler=cmd_verify)
     log = sub.add_parser("log", help="the audit log: every connection, sync and fix")
     log.add_argument("--format", choices=("text", "jsonl"), default="text")

@@ -49,6 +49,7 @@ BUDGETS: dict[str, tuple[int, float]] = {
     "github": (60, 60.0),
 }
 MAX_ATTEMPTS = 3
+RECHECK_DAYS = 30  # a verified fix is checked again this long after
 
 
 @dataclass
@@ -402,10 +403,11 @@ def _backup(store: Store, row: _Row) -> dict[str, Any]:
 
 def _mark_verified(store: Store, row: _Row, *, gone: bool, now: str) -> None:
     with store.transaction() as db:
+        recheck = _iso(_epoch(now) + RECHECK_DAYS * 86400)
         db.conn.execute(
             "UPDATE cleanup_actions SET state = 'verified', verified_at = ?, done_at = "
-            "COALESCE(done_at, ?), updated_at = ? WHERE id = ?",
-            (now, now, now, row.id),
+            "COALESCE(done_at, ?), not_before = ?, updated_at = ? WHERE id = ?",
+            (now, now, recheck, now, row.id),
         )
         if gone:
             db.conn.execute(
@@ -630,9 +632,11 @@ async def verify_actions(
     endpoints: dict[str, dict[str, str]] | None = None,
     token: CancelToken | None = None,
     pace: float | None = None,
+    everything: bool = False,
 ) -> tuple[int, int]:
-    """Re-check actions that were done but not yet confirmed, and confirmed ones again
-    (a deleted post can come back from a restore; a setting can be changed back).
+    """Re-check actions that were done but not yet confirmed, and confirmed ones once their
+    re-check is due (a deleted post can come back from a restore; a setting can be changed
+    back); ``everything`` re-checks all of them now.
 
     Returns (confirmed, not confirmed)."""
     from footprint.connectors import _client, build
@@ -641,7 +645,11 @@ async def verify_actions(
     accounts = {a.id: a for a in connected_accounts(store)}
     confirmed = unconfirmed = 0
     async with _client(options) as client:
-        for row in _rows(store, "state IN ('done', 'verified') AND action IN ('delete', 'set')"):
+        due = "" if everything else " AND (state = 'done' OR not_before IS NULL OR not_before <= ?)"
+        params = () if everything else (utcnow(),)
+        for row in _rows(
+            store, "state IN ('done', 'verified') AND action IN ('delete', 'set')" + due, params
+        ):
             if token is not None:
                 token.check("The check")
             account = accounts.get(row.account_id)
@@ -666,8 +674,7 @@ async def verify_actions(
             now = utcnow()
             if ok:
                 confirmed += 1
-                if row.state != "verified":
-                    _mark_verified(store, row, gone=row.action == "delete", now=now)
+                _mark_verified(store, row, gone=row.action == "delete", now=now)
             else:
                 unconfirmed += 1
                 _set(store, row.id, state="done", last_error="the re-check did not confirm it")

@@ -76,14 +76,16 @@ def test_plan_review_run_status_verify_and_log(store, mastodon_server: MastodonS
     status = capsys.readouterr().out
     assert "verified" in status and "1 backup(s)" in status
 
-    assert main(["verify"]) == 0
-    assert "0 not (yet)" in capsys.readouterr().out
+    assert main(["verify", "--all"]) == 0
+    assert "confirmed, 0 not (yet)" in capsys.readouterr().out
     assert main(["log", "--format", "jsonl"]) == 0
     actions = [json.loads(line)["action"] for line in capsys.readouterr().out.splitlines()]
     assert "cleanup.delete" in actions and "cleanup.verify" in actions and "connect" in actions
     # A setting changed back on the platform is caught by the next verify.
     mastodon_server.update_profile("alice", locked=False)
-    assert main(["verify"]) == 0
+    assert main(["verify"]) == 0  # not due for 30 days
+    assert "0 confirmed, 0 not (yet)" in capsys.readouterr().out
+    assert main(["verify", "--all"]) == 0
     assert "1 not (yet)" in capsys.readouterr().out
 
 
