@@ -291,11 +291,13 @@ def queue_planned(store: Store) -> int:
         ).rowcount
 
 
-def cancel_pending(store: Store) -> int:
+def cancel_pending(store: Store, *, planned_only: bool = False) -> int:
+    """Drop what has not run: the unreviewed plan, and (unless ``planned_only``) the queue."""
+    states = "('planned')" if planned_only else "('planned', 'queued')"
     with store.transaction() as db:
         return db.conn.execute(
             "UPDATE cleanup_actions SET state = 'cancelled', updated_at = ? "
-            "WHERE state IN ('planned', 'queued')",
+            f"WHERE state IN {states} AND action IN ('delete', 'set')",
             (utcnow(),),
         ).rowcount
 

@@ -6,6 +6,7 @@ import json
 
 from footprint.checklist.scan import scan
 from footprint.store import Store
+from tests.cleanup.test_actions import Counting, counting  # noqa: F401
 from tests.connectors.helpers import run_connect, run_sync
 from tests.connectors.mastodon_server import MastodonServer
 
@@ -129,3 +130,25 @@ def test_old_accounts_brokers_and_letters_tabs(window):
     page.write_letter()
     assert "Acme Data Ltd" in page.letter.toPlainText()
     assert "Article 17" in page.letter.toPlainText()
+
+
+def test_bulk_delete_plans_asks_and_runs(window, qtbot, store, counting, monkeypatch):  # noqa: F811
+    from footprint.gui.pages.cleanup import BulkDialog
+
+    store.conn.execute("DELETE FROM items WHERE platform_id IN ('29', '30')")  # within budget
+    monkeypatch.setattr(BulkDialog, "exec", lambda self: BulkDialog.DialogCode.Accepted)
+    asked: list[str] = []
+
+    def confirm(parent, title, text, action, **kwargs):
+        asked.append(text)
+        return True
+
+    monkeypatch.setattr("footprint.gui.pages.cleanup.confirm", confirm)
+    win = window()
+    win.go("cleanup")
+    page = win.page("cleanup")
+    page.plan_bulk()
+    assert asked and asked[0].startswith("29 post(s) planned")
+    qtbot.waitUntil(lambda: page.fix_job is None, timeout=30000)
+    assert len(Counting.deleted) == 29
+    assert "29 confirmed by the platform" in page.queue_label.text()

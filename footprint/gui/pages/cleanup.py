@@ -8,7 +8,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -17,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QProgressBar,
+    QSpinBox,
     QTabWidget,
     QTextBrowser,
     QTextEdit,
@@ -34,9 +39,14 @@ from footprint.checklist.findings import (
     snooze,
 )
 from footprint.cleanup.actions import (
+    KeepRules,
     RunResult,
     automated_fix,
+    cancel_pending,
     counts,
+    estimate_seconds,
+    list_actions,
+    plan_bulk,
     plan_findings,
     queue_planned,
     run_queue,
@@ -111,6 +121,51 @@ class FixJob:
                 token=cancel,
                 wait=self.wait,
             )
+
+
+class BulkDialog(QDialog):
+    """Keep rules for a bulk deletion: platform, age, what to keep."""
+
+    def __init__(self, platforms: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Delete old posts")
+        self.setAccessibleName("Delete old posts")
+        form = QFormLayout(self)
+        self.platform = QComboBox()
+        self.platform.setAccessibleName("Platform")
+        for platform in platforms:
+            self.platform.addItem(display_name(platform), platform)
+        form.addRow("&Platform:", self.platform)
+        self.months = QSpinBox()
+        self.months.setAccessibleName("Older than, in months")
+        self.months.setRange(1, 600)
+        self.months.setValue(24)
+        self.months.setSuffix(" months")
+        form.addRow("Older than:", self.months)
+        self.keep_replies = QCheckBox("Keep &replies")
+        form.addRow("", self.keep_replies)
+        self.only_flagged = QCheckBox("Only posts with &findings")
+        form.addRow("", self.only_flagged)
+        self.min_likes = QSpinBox()
+        self.min_likes.setAccessibleName("Keep posts with at least this many likes")
+        self.min_likes.setRange(0, 1_000_000)
+        self.min_likes.setSpecialValueText("no")
+        form.addRow("Keep posts with at least this many likes:", self.min_likes)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Plan (nothing runs yet)")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def rules(self) -> KeepRules:
+        return KeepRules(
+            older_than_days=self.months.value() * 30,
+            keep_replies=self.keep_replies.isChecked(),
+            only_flagged=self.only_flagged.isChecked(),
+            min_likes=self.min_likes.value() or None,
+        )
 
 
 class CleanupPage(QWidget):
@@ -194,7 +249,14 @@ class CleanupPage(QWidget):
             "Runs them at each platform's pace; you can quit and it continues next time",
         )
         self.run_button.clicked.connect(self.run_queued)
+        self.bulk_button = button(
+            "Delete &old posts…",
+            "Delete old posts in bulk",
+            "Plan deleting posts older than an age, with keep rules; you review it first",
+        )
+        self.bulk_button.clicked.connect(self.plan_bulk)
         queue_row.addWidget(self.queue_label, 1)
+        queue_row.addWidget(self.bulk_button)
         queue_row.addWidget(self.run_button)
         layout.addLayout(queue_row)
 
@@ -532,6 +594,53 @@ class CleanupPage(QWidget):
         ):
             return
         self.start_fixes([self.current.id], wait=False)
+
+    def plan_bulk(self) -> None:
+        platforms = sorted(
+            {
+                platform
+                for (platform,) in self.ctx.store.conn.execute(
+                    "SELECT platform FROM accounts WHERE connection = 'api' "
+                    "AND secret_ref IS NOT NULL"
+                )
+            }
+        )
+        if not platforms:
+            self.ctx.status.emit(
+                "Connect an account with a sign-in first (Accounts → Connect an account)."
+            )
+            return
+        dialog = BulkDialog(platforms, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            dialog.deleteLater()
+            return
+        keep = dialog.rules()
+        platform = dialog.platform.currentData()
+        dialog.deleteLater()
+        try:
+            planned = plan_bulk(self.ctx.store, platform, keep)
+        except Exception as exc:
+            report_failure(self, exc)
+            return
+        total = len(list_actions(self.ctx.store, ("planned",)))
+        took = estimate_seconds(platform, total)
+        pace = (
+            f" At {display_name(platform)}'s limits this takes at least {took / 3600:.1f} h."
+            if (took)
+            else ""
+        )
+        if confirm(
+            self,
+            "Delete old posts",
+            f"{planned} post(s) planned for deletion ({total} action(s) in the plan).{pace}",
+            "Queue and run",
+            details="Each post is backed up in footprint before it is deleted. You can quit "
+            "at any time; the queue continues next time. Cancel leaves the plan unrun.",
+        ):
+            self.start_fixes([], wait=True)
+        else:
+            cancel_pending(self.ctx.store, planned_only=True)
+            self.show_queue()
 
     def run_queued(self) -> None:
         self.start_fixes([], wait=True)
