@@ -10,14 +10,14 @@ a placeholder other than ``{instance}``) is collected and reported at once in a
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from footprint.errors import ConfigError, InputError
+from footprint.datafiles import Problems, kind_name, read_toml
+from footprint.errors import InputError
 from footprint.paths import resources_dir
 from footprint.platforms import platform_for
 
@@ -72,53 +72,7 @@ def _host(instance: str | None) -> str:
     return text
 
 
-class _Problems:
-    """Every problem found in one guide file, reported together."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.items: list[str] = []
-
-    def add(self, where: str, problem: str) -> None:
-        self.items.append(f"{where}: {problem}")
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        count = len(self.items)
-        shown = "\n".join(f"  - {p}" for p in self.items[:_SHOWN])
-        more = f"\n  ... and {count - _SHOWN} more" if count > _SHOWN else ""
-        raise ConfigError(
-            f"The export guides in {self.path.name} are invalid "
-            f"({count} problem{'s' if count != 1 else ''}):\n{shown}{more}",
-            hint="Fix the guide file, or reinstall footprint to restore the bundled one.",
-            details=str(self.path),
-        )
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(
-            f"The export guides are missing: there is no {path.name} at {path.parent}.",
-            hint="Reinstall footprint.",
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"The export guides in {path.name} are not valid TOML ({exc}).",
-            hint="Fix the guide file, or reinstall footprint to restore the bundled one.",
-            details=str(path),
-        ) from exc
-    except OSError as exc:
-        raise ConfigError(
-            f"The export guides in {path} could not be read: {exc.strerror or exc}.",
-            details=str(exc),
-        ) from exc
-
-
-def _placeholders(where: str, label: str, value: str, problems: _Problems, allowed: bool) -> None:
+def _placeholders(where: str, label: str, value: str, problems: Problems, allowed: bool) -> None:
     """Complain about placeholders in ``value`` (``label`` names the field, e.g. "field 'url'")."""
     for found in _PLACEHOLDER_RE.findall(value):
         if found != INSTANCE:
@@ -130,7 +84,7 @@ def _placeholders(where: str, label: str, value: str, problems: _Problems, allow
         problems.add(where, f"{label} has an unmatched brace")
 
 
-def _text(raw: dict[str, Any], key: str, where: str, problems: _Problems) -> str | None:
+def _text(raw: dict[str, Any], key: str, where: str, problems: Problems) -> str | None:
     """A string field, stripped; ``None`` (with a problem added) when it is wrong."""
     if key not in raw:
         if key in _REQUIRED:
@@ -139,7 +93,7 @@ def _text(raw: dict[str, Any], key: str, where: str, problems: _Problems) -> str
         return ""
     value = raw[key]
     if not isinstance(value, str):
-        problems.add(where, f"field '{key}' should be text, not {_kind(value)}")
+        problems.add(where, f"field '{key}' should be text, not {kind_name(value)}")
         return None
     value = value.strip()
     if not value and key not in _CAN_BE_EMPTY:
@@ -149,13 +103,13 @@ def _text(raw: dict[str, Any], key: str, where: str, problems: _Problems) -> str
     return value
 
 
-def _steps(raw: dict[str, Any], where: str, problems: _Problems) -> tuple[str, ...] | None:
+def _steps(raw: dict[str, Any], where: str, problems: Problems) -> tuple[str, ...] | None:
     if "steps" not in raw:
         problems.add(where, "field 'steps' is missing")
         return None
     value = raw["steps"]
     if not isinstance(value, list):
-        problems.add(where, f"field 'steps' should be a list of text, not {_kind(value)}")
+        problems.add(where, f"field 'steps' should be a list of text, not {kind_name(value)}")
         return None
     if not value:
         problems.add(where, "field 'steps' is empty; a guide needs at least one step")
@@ -170,16 +124,10 @@ def _steps(raw: dict[str, Any], where: str, problems: _Problems) -> tuple[str, .
     return tuple(steps) if len(steps) == len(value) else None
 
 
-def _kind(value: object) -> str:
-    return {dict: "a table", list: "a list", bool: "true/false"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _guide(raw: Any, index: int, problems: _Problems) -> ExportGuide | None:
+def _guide(raw: Any, index: int, problems: Problems) -> ExportGuide | None:
     where = f"entry #{index + 1}"
     if not isinstance(raw, dict):
-        problems.add(where, f"should be an [[export]] table, not {_kind(raw)}")
+        problems.add(where, f"should be an [[export]] table, not {kind_name(raw)}")
         return None
     platform = raw.get("platform")
     if isinstance(platform, str) and platform.strip():
@@ -213,7 +161,7 @@ def _guide(raw: Any, index: int, problems: _Problems) -> ExportGuide | None:
 
 def parse_export_guides(data: dict[str, Any], path: Path) -> tuple[ExportGuide, ...]:
     """Validate a decoded guide file; raise ConfigError listing every problem."""
-    problems = _Problems(path)
+    problems = Problems(path, "export guides")
     for key in data:
         if key != "export":
             problems.add(f"top level, key '{key}'", "is not known; guides go in [[export]] tables")
@@ -247,14 +195,14 @@ def default_path() -> Path:
 @lru_cache(maxsize=1)
 def _bundled() -> tuple[ExportGuide, ...]:
     path = default_path()
-    return parse_export_guides(_read(path), path)
+    return parse_export_guides(read_toml(path, "export guides"), path)
 
 
 def load_export_guides(path: Path | None = None) -> tuple[ExportGuide, ...]:
     """Every export guide, in file order (the bundled file, read once, by default)."""
     if path is None:
         return _bundled()
-    return parse_export_guides(_read(path), path)
+    return parse_export_guides(read_toml(path, "export guides"), path)
 
 
 def export_guide(platform: str) -> ExportGuide | None:

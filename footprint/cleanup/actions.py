@@ -510,7 +510,7 @@ async def run_queue(
 ) -> RunResult:
     """Run queued (and interrupted) actions until none is left, or until the next one
     must wait longer than ``max_wait`` (or at all, with ``wait=False``)."""
-    from footprint.connectors import _client, build
+    from footprint.connectors import _client
     from footprint.connectors.sync import connected_accounts
 
     result = RunResult()
@@ -545,15 +545,7 @@ async def run_queue(
                 continue
             connector = connectors.get(account.id)
             if connector is None:
-                connector = build(
-                    client,
-                    account.platform,
-                    secret=secrets.get(account.secret_ref),
-                    handle=account.handle,
-                    endpoints=(endpoints or {}).get(account.platform),
-                    token=token,
-                    pace=pace,
-                )
+                connector = _connector(client, account, secrets, endpoints, token, pace)
                 connectors[account.id] = connector
             status.last = f"{display_name(row.platform)}: {row.action} {row.target}"
             try:
@@ -601,6 +593,28 @@ async def run_queue(
     return result
 
 
+def _connector(
+    client: Any,
+    account: ConnectedAccount,
+    secrets: SecretStore,
+    endpoints: dict[str, dict[str, str]] | None,
+    token: CancelToken | None,
+    pace: float | None,
+) -> Connector:
+    """The signed-in connector of one account, for writes and read-backs."""
+    from footprint.connectors import build
+
+    return build(
+        client,
+        account.platform,
+        secret=secrets.get(account.secret_ref) if account.secret_ref else None,
+        handle=account.handle,
+        endpoints=(endpoints or {}).get(account.platform),
+        token=token,
+        pace=pace,
+    )
+
+
 def _epoch_or(text: str, now: float) -> float:
     try:
         return datetime.strptime(text, "%Y-%m-%d %H:%M UTC").replace(tzinfo=UTC).timestamp()
@@ -641,7 +655,7 @@ async def verify_actions(
     back); ``everything`` re-checks all of them now.
 
     Returns (confirmed, not confirmed)."""
-    from footprint.connectors import _client, build
+    from footprint.connectors import _client
     from footprint.connectors.sync import connected_accounts
 
     accounts = {a.id: a for a in connected_accounts(store)}
@@ -657,15 +671,7 @@ async def verify_actions(
             account = accounts.get(row.account_id)
             if account is None or not account.secret_ref:
                 continue
-            connector = build(
-                client,
-                account.platform,
-                secret=secrets.get(account.secret_ref),
-                handle=account.handle,
-                endpoints=(endpoints or {}).get(account.platform),
-                token=token,
-                pace=pace,
-            )
+            connector = _connector(client, account, secrets, endpoints, token, pace)
             identity = account.identity
             if row.action == "delete":
                 target = {"platform_id": row.target, "kind": row.params.get("kind")}

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
 
+from footprint.datafiles import Problems, kind_name, read_toml
 from footprint.errors import ConfigError, InputError
 from footprint.paths import resources_dir
 from footprint.store.profile import Profile
@@ -92,63 +92,10 @@ class Broker:
 # ----------------------------------------------------------------------------- validation
 
 
-class _Problems:
-    """Every problem found in one file, reported together."""
-
-    def __init__(self, path: Path, what: str) -> None:
-        self.path = path
-        self.what = what
-        self.items: list[str] = []
-
-    def add(self, where: str, problem: str) -> None:
-        self.items.append(f"{where}: {problem}")
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        count = len(self.items)
-        shown = "\n".join(f"  - {p}" for p in self.items[:_SHOWN])
-        more = f"\n  ... and {count - _SHOWN} more" if count > _SHOWN else ""
-        raise ConfigError(
-            f"The {self.what} in {self.path.name} are invalid "
-            f"({count} problem{'s' if count != 1 else ''}):\n{shown}{more}",
-            hint="Fix the file, or reinstall footprint to restore the bundled one.",
-            details=str(self.path),
-        )
-
-
-def _read(path: Path, what: str) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(
-            f"The {what} are missing: there is no {path.name} at {path.parent}.",
-            hint="Reinstall footprint.",
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"The {what} in {path.name} are not valid TOML ({exc}).",
-            hint="Fix the file, or reinstall footprint to restore the bundled one.",
-            details=str(path),
-        ) from exc
-    except OSError as exc:
-        raise ConfigError(
-            f"The {what} in {path} could not be read: {exc.strerror or exc}.",
-            details=str(exc),
-        ) from exc
-
-
-def _kind(value: object) -> str:
-    return {dict: "a table", list: "a list", bool: "true/false"}.get(
-        type(value), type(value).__name__
-    )
-
-
 class _Entry:
     """Reads the fields of one table, adding a problem for each field that is wrong."""
 
-    def __init__(self, raw: dict[str, Any], where: str, problems: _Problems) -> None:
+    def __init__(self, raw: dict[str, Any], where: str, problems: Problems) -> None:
         self.raw = raw
         self.where = where
         self.problems = problems
@@ -164,7 +111,7 @@ class _Entry:
             return None
         value = self.raw[key]
         if not isinstance(value, str):
-            self.problem(f"field '{key}' should be text, not {_kind(value)}")
+            self.problem(f"field '{key}' should be text, not {kind_name(value)}")
             return None
         value = value.strip()
         if not value:
@@ -200,7 +147,7 @@ class _Entry:
             return None
         value = self.raw[key]
         if not isinstance(value, list):
-            self.problem(f"field '{key}' should be a list of text, not {_kind(value)}")
+            self.problem(f"field '{key}' should be a list of text, not {kind_name(value)}")
             return None
         items: list[str] = []
         seen: set[str] = set()
@@ -243,7 +190,7 @@ _Item = TypeVar("_Item", bound=_Named)
 
 def _parse(
     data: dict[str, Any],
-    problems: _Problems,
+    problems: Problems,
     *,
     table: str,
     fields: tuple[str, ...],
@@ -264,7 +211,7 @@ def _parse(
     for index, raw in enumerate(entries):
         where = f"entry #{index + 1}"
         if not isinstance(raw, dict):
-            problems.add(where, f"should be a [[{table}]] table, not {_kind(raw)}")
+            problems.add(where, f"should be a [[{table}]] table, not {kind_name(raw)}")
             continue
         name = raw.get("name")
         if isinstance(name, str) and name.strip():
@@ -307,7 +254,7 @@ def _deletion_guide(entry: _Entry) -> DeletionGuide | None:
 
 def parse_deletion_guides(data: dict[str, Any], path: Path) -> tuple[DeletionGuide, ...]:
     """Validate a decoded deletion-guide file; raise ConfigError listing every problem."""
-    problems = _Problems(path, "deletion guides")
+    problems = Problems(path, "deletion guides")
     guides = _parse(
         data,
         problems,
@@ -336,14 +283,14 @@ def default_deletion_path() -> Path:
 @lru_cache(maxsize=1)
 def _bundled_guides() -> tuple[DeletionGuide, ...]:
     path = default_deletion_path()
-    return parse_deletion_guides(_read(path, "deletion guides"), path)
+    return parse_deletion_guides(read_toml(path, "deletion guides"), path)
 
 
 def load_deletion_guides(path: Path | None = None) -> tuple[DeletionGuide, ...]:
     """Every deletion guide, in file order (the bundled file, read once, by default)."""
     if path is None:
         return _bundled_guides()
-    return parse_deletion_guides(_read(path, "deletion guides"), path)
+    return parse_deletion_guides(read_toml(path, "deletion guides"), path)
 
 
 def deletion_guide_for(site_name: str) -> DeletionGuide | None:
@@ -390,7 +337,7 @@ def _broker(entry: _Entry) -> Broker | None:
 
 def parse_brokers(data: dict[str, Any], path: Path) -> tuple[Broker, ...]:
     """Validate a decoded broker file; raise ConfigError listing every problem."""
-    problems = _Problems(path, "data-broker entries")
+    problems = Problems(path, "data-broker entries")
     brokers = _parse(
         data,
         problems,
@@ -409,14 +356,14 @@ def default_brokers_path() -> Path:
 @lru_cache(maxsize=1)
 def _bundled_brokers() -> tuple[Broker, ...]:
     path = default_brokers_path()
-    return parse_brokers(_read(path, "data-broker entries"), path)
+    return parse_brokers(read_toml(path, "data-broker entries"), path)
 
 
 def load_brokers(path: Path | None = None) -> tuple[Broker, ...]:
     """Every broker, in file order (crucial ones first in the bundled file)."""
     if path is None:
         return _bundled_brokers()
-    return parse_brokers(_read(path, "data-broker entries"), path)
+    return parse_brokers(read_toml(path, "data-broker entries"), path)
 
 
 # ----------------------------------------------------------------------------- letters
@@ -447,7 +394,7 @@ def letter_template(kind: str, path: Path | None = None) -> str:
             f"The {kind.upper()} letter template {path} could not be read: {exc}.",
             details=str(exc),
         ) from exc
-    problems = _Problems(path, "letter placeholders")
+    problems = Problems(path, "letter placeholders")
     found: set[str] = set()
     for number, line in enumerate(text.splitlines(), start=1):
         for match in _PLACEHOLDER_RE.finditer(line):

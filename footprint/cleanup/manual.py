@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from footprint.checklist.rules import RuleSet, load_ruleset
-from footprint.errors import ConfigError, InputError
+from footprint.datafiles import Problems, kind_name, read_toml
+from footprint.errors import InputError
 from footprint.paths import resources_dir
 from footprint.store.database import utcnow
 
@@ -86,37 +86,7 @@ class TaskStatus:
 # -- the task file -----------------------------------------------------------------------
 
 
-class _Problems:
-    """Every problem found in the task file, reported together."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.items: list[str] = []
-
-    def add(self, where: str, problem: str) -> None:
-        self.items.append(f"{where}: {problem}")
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        count = len(self.items)
-        shown = "\n".join(f"  - {p}" for p in self.items[:_SHOWN])
-        more = f"\n  ... and {count - _SHOWN} more" if count > _SHOWN else ""
-        raise ConfigError(
-            f"The manual tasks in {self.path.name} are invalid "
-            f"({count} problem{'s' if count != 1 else ''}):\n{shown}{more}",
-            hint="Fix the task file, or reinstall footprint to restore the bundled one.",
-            details=str(self.path),
-        )
-
-
-def _kind(value: object) -> str:
-    return {dict: "a table", list: "a list", bool: "true/false"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _text(raw: dict[str, Any], key: str, where: str, problems: _Problems) -> str | None:
+def _text(raw: dict[str, Any], key: str, where: str, problems: Problems) -> str | None:
     """A text field, stripped; ``None`` when absent (optional) or wrong (problem added)."""
     if key not in raw:
         if key in _REQUIRED:
@@ -124,7 +94,7 @@ def _text(raw: dict[str, Any], key: str, where: str, problems: _Problems) -> str
         return None
     value = raw[key]
     if not isinstance(value, str):
-        problems.add(where, f"field '{key}' should be text, not {_kind(value)}")
+        problems.add(where, f"field '{key}' should be text, not {kind_name(value)}")
         return None
     value = value.strip()
     if not value:
@@ -139,13 +109,13 @@ def _text(raw: dict[str, Any], key: str, where: str, problems: _Problems) -> str
     return value
 
 
-def _steps(raw: dict[str, Any], where: str, problems: _Problems) -> tuple[str, ...] | None:
+def _steps(raw: dict[str, Any], where: str, problems: Problems) -> tuple[str, ...] | None:
     if "steps" not in raw:
         problems.add(where, "field 'steps' is missing")
         return None
     value = raw["steps"]
     if not isinstance(value, list):
-        problems.add(where, f"field 'steps' should be a list of text, not {_kind(value)}")
+        problems.add(where, f"field 'steps' should be a list of text, not {kind_name(value)}")
         return None
     if not MIN_STEPS <= len(value) <= MAX_STEPS:
         problems.add(
@@ -162,11 +132,11 @@ def _steps(raw: dict[str, Any], where: str, problems: _Problems) -> tuple[str, .
 
 
 def _task(
-    raw: Any, index: int, settings: dict[str, set[str]], problems: _Problems
+    raw: Any, index: int, settings: dict[str, set[str]], problems: Problems
 ) -> ManualTask | None:
     where = f"task #{index + 1}"
     if not isinstance(raw, dict):
-        problems.add(where, f"should be a [[task]] table, not {_kind(raw)}")
+        problems.add(where, f"should be a [[task]] table, not {kind_name(raw)}")
         return None
     if isinstance(raw.get("id"), str) and raw["id"].strip():
         where = f"task #{index + 1} ({raw['id'].strip()!r})"
@@ -225,7 +195,7 @@ def parse_manual_tasks(
     settings: dict[str, set[str]] = {}
     for rule in rules.settings:
         settings.setdefault(rule.platform, set()).add(rule.key)
-    problems = _Problems(path)
+    problems = Problems(path, "manual tasks")
     for key in data:
         if key != "task":
             problems.add(f"top level, key '{key}'", "is not known; tasks go in [[task]] tables")
@@ -255,32 +225,10 @@ def default_path() -> Path:
     return resources_dir() / "cleanup" / "manual.toml"
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(
-            f"The manual tasks are missing: there is no {path.name} at {path.parent}.",
-            hint="Reinstall footprint.",
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"The manual tasks in {path.name} are not valid TOML ({exc}).",
-            hint="Fix the task file, or reinstall footprint to restore the bundled one.",
-            details=str(path),
-        ) from exc
-    except OSError as exc:
-        raise ConfigError(
-            f"The manual tasks in {path} could not be read: {exc.strerror or exc}.",
-            details=str(exc),
-        ) from exc
-
-
 @lru_cache(maxsize=1)
 def _bundled() -> tuple[ManualTask, ...]:
     path = default_path()
-    return parse_manual_tasks(_read(path), path)
+    return parse_manual_tasks(read_toml(path, "manual tasks"), path)
 
 
 def load_manual_tasks(
@@ -293,7 +241,7 @@ def load_manual_tasks(
     if path is None and rules is None:
         return _bundled()
     path = path or default_path()
-    return parse_manual_tasks(_read(path), path, rules)
+    return parse_manual_tasks(read_toml(path, "manual tasks"), path, rules)
 
 
 # -- state -------------------------------------------------------------------------------

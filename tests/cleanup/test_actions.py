@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import ClassVar
 
 import pytest
@@ -16,7 +15,7 @@ from footprint.connectors.http import Api
 from footprint.connectors.sync import save_connection
 from footprint.secrets import SecretStore
 from footprint.store import Item, upsert_items
-from tests.connectors.helpers import run_connect, run_sync
+from tests.connectors.helpers import connect_signed_in_mastodon, run_connect, run_sync
 from tests.connectors.mastodon_server import MastodonServer
 from tests.connectors.pds import Pds
 
@@ -43,17 +42,7 @@ def test_a_flagged_mastodon_post_is_backed_up_deleted_and_verified(
     mastodon_server.create_account("alice", locked=False)
     bad = mastodon_server.post_status("alice", "fuck this job, my boss is a fucking idiot")
     mastodon_server.post_status("alice", "a lovely walk today")
-    grant = mastodon_server.authorize("alice", ["read", "write"])
-    secret = json.dumps(
-        {
-            "access_token": grant.access_token,
-            "client_id": grant.client_id,
-            "client_secret": grant.client_secret,
-        }
-    )
-    endpoints = {"instance": mastodon_server.url}
-    run_connect(store, "mastodon", "alice", endpoints, secret=secret)
-    run_sync(store, "mastodon", endpoints)
+    grant = connect_signed_in_mastodon(store, mastodon_server)
     scan(store)
     posts = _findings(store, "post")
     settings = _findings(store, "setting")

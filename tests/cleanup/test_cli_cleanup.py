@@ -13,7 +13,7 @@ from footprint.cli_cleanup import parse_age
 from footprint.errors import InputError
 from footprint.store import Item, upsert_items
 from tests.cleanup.test_actions import counting  # noqa: F401
-from tests.connectors.helpers import run_connect, run_sync
+from tests.connectors.helpers import connect_signed_in_mastodon
 from tests.connectors.mastodon_server import MastodonServer
 
 pytest_plugins = ["tests.connectors.mastodon_server"]
@@ -47,17 +47,7 @@ def test_well_liked_posts_are_kept(store, counting):  # noqa: F811
 def test_plan_review_run_status_verify_and_log(store, mastodon_server: MastodonServer, capsys):
     mastodon_server.create_account("alice", locked=False)
     bad = mastodon_server.post_status("alice", "fuck this job, my boss is a fucking idiot")
-    grant = mastodon_server.authorize("alice", ["read", "write"])
-    secret = json.dumps(
-        {
-            "access_token": grant.access_token,
-            "client_id": grant.client_id,
-            "client_secret": grant.client_secret,
-        }
-    )
-    endpoints = {"instance": mastodon_server.url}
-    run_connect(store, "mastodon", "alice", endpoints, secret=secret)
-    run_sync(store, "mastodon", endpoints)
+    connect_signed_in_mastodon(store, mastodon_server)
     scan(store)
 
     assert main(["cleanup", "plan", "--platform", "mastodon"]) == 0

@@ -61,3 +61,22 @@ async def with_connector(platform: str, endpoints: dict[str, str], fn, secret=No
             **kwargs,
         )
         return await fn(connector)
+
+
+def connect_signed_in_mastodon(store, server, username: str = "alice"):
+    """Connect ``username`` on a mastodon-mock server with a read/write token, and sync it;
+    returns the OAuth grant (its ``access_token`` reads the account directly)."""
+    import json
+
+    grant = server.authorize(username, ["read", "write"])
+    secret = json.dumps(
+        {
+            "access_token": grant.access_token,
+            "client_id": grant.client_id,
+            "client_secret": grant.client_secret,
+        }
+    )
+    endpoints = {"instance": server.url}
+    run_connect(store, "mastodon", username, endpoints, secret=secret)
+    run_sync(store, "mastodon", endpoints)
+    return grant

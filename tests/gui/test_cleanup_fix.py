@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from footprint.checklist.scan import scan
 from footprint.store import Store
 from tests.cleanup.test_actions import Counting, counting  # noqa: F401
-from tests.connectors.helpers import run_connect, run_sync
+from tests.connectors.helpers import connect_signed_in_mastodon
 from tests.connectors.mastodon_server import MastodonServer
 
 pytest_plugins = ["tests.connectors.mastodon_server"]
@@ -18,18 +16,8 @@ def test_fix_it_for_me_deletes_after_a_backup(
 ):
     mastodon_server.create_account("alice", locked=True)
     bad = mastodon_server.post_status("alice", "fuck this job, my boss is a fucking idiot")
-    grant = mastodon_server.authorize("alice", ["read", "write"])
-    secret = json.dumps(
-        {
-            "access_token": grant.access_token,
-            "client_id": grant.client_id,
-            "client_secret": grant.client_secret,
-        }
-    )
-    endpoints = {"instance": mastodon_server.url}
     with Store.open(home) as store:
-        run_connect(store, "mastodon", "alice", endpoints, secret=secret)
-        run_sync(store, "mastodon", endpoints)
+        connect_signed_in_mastodon(store, mastodon_server)
         scan(store)
     monkeypatch.setattr("footprint.gui.pages.cleanup.confirm", lambda *a, **k: True)
     win = window()
@@ -82,18 +70,8 @@ def test_privacy_page_fixes_a_setting_through_the_api(
     from PySide6.QtWidgets import QPushButton
 
     mastodon_server.create_account("alice", locked=False)
-    grant = mastodon_server.authorize("alice", ["read", "write"])
-    secret = json.dumps(
-        {
-            "access_token": grant.access_token,
-            "client_id": grant.client_id,
-            "client_secret": grant.client_secret,
-        }
-    )
-    endpoints = {"instance": mastodon_server.url}
     with Store.open(home) as store:
-        run_connect(store, "mastodon", "alice", endpoints, secret=secret)
-        run_sync(store, "mastodon", endpoints)
+        grant = connect_signed_in_mastodon(store, mastodon_server)
         scan(store)
     win = window()
     win.go("privacy")
