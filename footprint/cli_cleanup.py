@@ -80,7 +80,7 @@ def cmd_cleanup_plan(args: argparse.Namespace, ctx: Context) -> int:
                 min_likes=args.keep_likes,
                 overwrite=args.overwrite,
             )
-            planned += plan_bulk(store, args.platform.lower(), keep)
+            planned += len(plan_bulk(store, args.platform.lower(), keep))
         if args.finding or args.rule or (args.platform and not args.older_than):
             ids = list(args.finding or ())
             if args.rule or (args.platform and not args.older_than):
@@ -94,7 +94,7 @@ def cmd_cleanup_plan(args: argparse.Namespace, ctx: Context) -> int:
                     rows = [fid for fid in rows if str(rules[fid]).startswith(args.rule)]
                 ids += rows
             added, skipped = plan_findings(store, ids)
-            planned += added
+            planned += len(added)
         if not (args.finding or args.rule or args.platform or args.older_than):
             raise InputError(
                 "Plan what? Give --finding ID, --rule RULE, --platform P, or "

@@ -27,9 +27,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from footprint.connectors.errors import ConnectorError, RateLimited, ReconnectNeeded
+from footprint.connectors.errors import (
+    ConnectorError,
+    PermissionMissing,
+    RateLimited,
+    ReconnectNeeded,
+)
 from footprint.errors import InputError
 from footprint.platforms import display_name
+from footprint.progress import Cancelled
 from footprint.store.database import utcnow
 
 if TYPE_CHECKING:
@@ -41,6 +47,8 @@ if TYPE_CHECKING:
     from footprint.store import Store
 
 DELETABLE = frozenset({"post", "reply", "repost", "comment"})
+# Where footprint can delete through the API (with a sign-in); elsewhere, the steps say how.
+DELETES_ON = frozenset({"mastodon", "bluesky", "reddit"})
 # What each platform allows per account, as (actions, seconds); see platforms.md.
 BUDGETS: dict[str, tuple[int, float]] = {
     "mastodon": (30, 30 * 60.0),
@@ -102,15 +110,26 @@ def _insert(
     action: str,
     target: str,
     params: dict[str, Any],
-) -> bool:
+) -> int | None:
+    """Plan one action; returns its id, or None when the same action is already queued,
+    running or confirmed.  An action that was cancelled, failed, or done but not confirmed
+    (a re-check found the post or setting back) is planned again."""
     now = utcnow()
-    cursor = store.conn.execute(
+    row = store.conn.execute(
         "INSERT INTO cleanup_actions (key, finding_id, account_id, platform, action, target, "
         "params, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?) "
-        "ON CONFLICT (key) DO NOTHING",
+        "ON CONFLICT (key) DO UPDATE SET state = 'planned', finding_id = excluded.finding_id, "
+        "params = excluded.params, attempts = 0, last_error = NULL, not_before = NULL, "
+        "updated_at = excluded.updated_at "
+        "WHERE cleanup_actions.state IN ('cancelled', 'failed', 'done') RETURNING id",
         (key, finding_id, account_id, platform, action, target, json.dumps(params), now, now),
-    )
-    return cursor.rowcount == 1
+    ).fetchone()
+    if row is not None:
+        return int(row[0])
+    existing = store.conn.execute(
+        "SELECT id FROM cleanup_actions WHERE key = ? AND state = 'planned'", (key,)
+    ).fetchone()
+    return int(existing[0]) if existing else None
 
 
 def _signed_in_accounts(store: Store) -> dict[int, str]:
@@ -129,13 +148,13 @@ def _fix_for(
     not; the text says what the action does, in words for the person."""
     row = store.conn.execute(
         "SELECT f.category, f.details, f.state, i.id, i.kind, i.platform, i.platform_id, "
-        "i.text, COALESCE(i.account_id, f.account_id) FROM findings f "
+        "i.text, COALESCE(i.account_id, f.account_id), i.gone_at FROM findings f "
         "LEFT JOIN items i ON i.id = f.item_id WHERE f.id = ?",
         (finding_id,),
     ).fetchone()
     if row is None:
         raise InputError(f"There is no finding {finding_id}.")
-    category, details_text, state, item_id, kind, platform, pid, text, account_id = row
+    category, details_text, state, item_id, kind, platform, pid, text, account_id, gone = row
     details = json.loads(details_text or "{}")
     if state in ("dismissed", "verified"):
         return None, f"finding {finding_id} is {state}"
@@ -156,7 +175,7 @@ def _fix_for(
             "target": key,
             "params": {"value": details["safe"], "item_id": item_id},
         }, f"Change {key} to {details['safe']} on {name}, then read it back."
-    if kind in DELETABLE:
+    if kind in DELETABLE and gone is None and platform in DELETES_ON:
         return {
             "key": f"delete:{platform}:{pid}",
             "finding_id": finding_id,
@@ -175,10 +194,11 @@ def automated_fix(store: Store, finding_id: int) -> str | None:
     return text if action else None
 
 
-def plan_findings(store: Store, finding_ids: Iterable[int]) -> tuple[int, list[str]]:
-    """Plan the automated fix of each finding that has one; returns (planned, why-nots)."""
+def plan_findings(store: Store, finding_ids: Iterable[int]) -> tuple[list[int], list[str]]:
+    """Plan the automated fix of each finding that has one; returns (action ids, why-nots)."""
     accounts = _signed_in_accounts(store)
-    planned, skipped = 0, []
+    planned: list[int] = []
+    skipped: list[str] = []
     with store.transaction():
         for finding_id in finding_ids:
             action, why = _fix_for(store, finding_id, accounts)
@@ -186,7 +206,9 @@ def plan_findings(store: Store, finding_ids: Iterable[int]) -> tuple[int, list[s
                 skipped.append(why)
                 continue
             key = action.pop("key")
-            planned += _insert(store, key, **action)
+            action_id = _insert(store, key, **action)
+            if action_id is not None and action_id not in planned:
+                planned.append(action_id)  # two findings about one post: one deletion
     return planned, skipped
 
 
@@ -202,10 +224,15 @@ class KeepRules:
     overwrite: bool = False  # Reddit: replace the text before deleting
 
 
-def plan_bulk(store: Store, platform: str, keep: KeepRules) -> int:
+def plan_bulk(store: Store, platform: str, keep: KeepRules) -> list[int]:
     """Plan deleting every post of ``platform``'s signed-in account older than the age."""
     if keep.older_than_days < 1:
         raise InputError("Say how old posts must be to go, in days (at least 1).")
+    if platform not in DELETES_ON:
+        raise InputError(
+            f"footprint cannot delete posts on {display_name(platform)} through its API.",
+            hint="Follow the cleanup steps for that platform, or its data export's tools.",
+        )
     accounts = [a for a, p in _signed_in_accounts(store).items() if p == platform]
     if not accounts:
         raise InputError(
@@ -223,16 +250,17 @@ def plan_bulk(store: Store, platform: str, keep: KeepRules) -> int:
         f"AND i.kind IN ({','.join('?' * len(DELETABLE))})"
     )
     rows = store.conn.execute(query, (platform, cutoff, *accounts, *sorted(DELETABLE)))
-    planned = 0
+    planned: list[int] = []
     with store.transaction():
         for item_id, kind, pid, text, account_id, likes, finding_id in rows.fetchall():
             if pid in keep.keep_ids or (keep.keep_replies and kind == "reply"):
                 continue
-            if keep.min_likes is not None and (likes or 0) >= keep.min_likes:
+            # Likes not known (Bluesky's repository has none; exports neither): kept.
+            if keep.min_likes is not None and (likes is None or likes >= keep.min_likes):
                 continue
             if keep.only_flagged and finding_id is None:
                 continue
-            planned += _insert(
+            action_id = _insert(
                 store,
                 f"delete:{platform}:{pid}",
                 finding_id=finding_id,
@@ -247,6 +275,8 @@ def plan_bulk(store: Store, platform: str, keep: KeepRules) -> int:
                     "overwrite": keep.overwrite,
                 },
             )
+            if action_id is not None:
+                planned.append(action_id)
     return planned
 
 
@@ -282,12 +312,38 @@ def counts(store: Store) -> dict[str, int]:
     )
 
 
+def queue_actions(store: Store, ids: Iterable[int]) -> int:
+    """These planned actions were reviewed: they may run."""
+    wanted = list(ids)
+    if not wanted:
+        return 0
+    with store.transaction() as db:
+        return db.conn.execute(
+            "UPDATE cleanup_actions SET state = 'queued', updated_at = ? WHERE state = 'planned' "
+            f"AND id IN ({','.join('?' * len(wanted))})",
+            (utcnow(), *wanted),
+        ).rowcount
+
+
 def queue_planned(store: Store) -> int:
     """The person reviewed the plan: planned actions may run."""
     with store.transaction() as db:
         return db.conn.execute(
             "UPDATE cleanup_actions SET state = 'queued', updated_at = ? WHERE state = 'planned'",
             (utcnow(),),
+        ).rowcount
+
+
+def drop_actions(store: Store, ids: Iterable[int]) -> int:
+    """Cancel these actions if they have not run (a plan the person turned down)."""
+    wanted = list(ids)
+    if not wanted:
+        return 0
+    with store.transaction() as db:
+        return db.conn.execute(
+            "UPDATE cleanup_actions SET state = 'cancelled', updated_at = ? "
+            f"WHERE state IN ('planned', 'queued') AND id IN ({','.join('?' * len(wanted))})",
+            (utcnow(), *wanted),
         ).rowcount
 
 
@@ -326,33 +382,19 @@ class _Row:
         return _epoch(self.not_before) if self.not_before else 0.0
 
 
-def _rows(store: Store, where: str, params: tuple[Any, ...] = ()) -> list[_Row]:
+def _rows(
+    store: Store, where: str, params: tuple[Any, ...] = (), limit: int | None = None
+) -> list[_Row]:
     rows = store.conn.execute(
         "SELECT id, finding_id, account_id, platform, action, target, params, state, attempts, "
-        f"not_before FROM cleanup_actions WHERE {where} ORDER BY id",
+        f"not_before FROM cleanup_actions WHERE {where} ORDER BY id"
+        + (f" LIMIT {int(limit)}" if limit else ""),
         params,
     ).fetchall()
     return [
         _Row(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6] or "{}"), r[7], r[8], r[9])
         for r in rows
     ]
-
-
-def _free_at(store: Store, row: _Row, now: float) -> float:
-    """When the account's budget has room for one more action (``now`` if it has)."""
-    limit, window = BUDGETS.get(row.platform, (60, 60.0))
-    since = _iso(now - window)
-    recent = [
-        _epoch(at)
-        for (at,) in store.conn.execute(
-            "SELECT done_at FROM cleanup_actions WHERE account_id = ? AND done_at >= ? "
-            "AND action IN ('delete', 'set') ORDER BY done_at",
-            (row.account_id, since),
-        )
-    ]
-    if len(recent) < limit:
-        return now
-    return recent[len(recent) - limit] + window
 
 
 def _set(store: Store, action_id: int, **values: Any) -> None:
@@ -494,6 +536,79 @@ async def _perform(
     return True
 
 
+LEASE_KEY = "cleanup.runner"
+LEASE_SECONDS = 120.0
+PENDING = "state IN ('queued', 'running') AND action IN ('delete', 'set')"
+
+
+def _take_lease(store: Store, owner: str, now: float) -> None:
+    """One runner at a time (the app and the CLI share the queue): a lease renewed as the
+    run goes, so a run that died frees the queue within :data:`LEASE_SECONDS`."""
+    from footprint.store.database import get_setting, set_setting
+
+    with store.transaction():
+        held = get_setting(store, LEASE_KEY)
+        if held:
+            holder, _, until = held.partition(" ")
+            if holder != owner and float(until or 0) > now:
+                raise InputError(
+                    "Another cleanup run is going on (in the app or a terminal).",
+                    hint="Let it finish, or stop it, then run again.",
+                )
+        set_setting(store, LEASE_KEY, f"{owner} {now + LEASE_SECONDS}")
+
+
+def _drop_lease(store: Store, owner: str) -> None:
+    from footprint.store.database import get_setting, set_setting
+
+    with store.transaction():
+        held = get_setting(store, LEASE_KEY) or ""
+        if held.partition(" ")[0] == owner:
+            set_setting(store, LEASE_KEY, None)
+
+
+def _free_at(store: Store, account_id: int, platform: str, now: float) -> float:
+    """When the account's budget has room for one more action (``now`` if it has)."""
+    limit, window = BUDGETS.get(platform, (60, 60.0))
+    oldest_counted = store.conn.execute(
+        "SELECT done_at FROM cleanup_actions WHERE account_id = ? AND done_at >= ? "
+        "AND action IN ('delete', 'set') ORDER BY done_at DESC LIMIT 1 OFFSET ?",
+        (account_id, _iso(now - window), limit - 1),
+    ).fetchone()
+    return now if oldest_counted is None else _epoch(oldest_counted[0]) + window
+
+
+def _next(store: Store, now: float, only: list[int] | None) -> tuple[_Row | None, float | None]:
+    """The next action that may run now, or (None, when the soonest one may)."""
+    scope = PENDING
+    params: list[Any] = []
+    if only is not None:
+        scope += f" AND id IN ({','.join('?' * len(only))})"
+        params += only
+    accounts = store.conn.execute(
+        f"SELECT account_id, platform, MIN(COALESCE(not_before, '')) FROM cleanup_actions "
+        f"WHERE {scope} GROUP BY account_id",
+        params,
+    ).fetchall()
+    if not accounts:
+        return None, None
+    soonest: float | None = None
+    for account_id, platform, earliest in accounts:
+        free = _free_at(store, account_id, platform, now)
+        if free <= now:
+            rows = _rows(
+                store,
+                f"{scope} AND account_id = ? AND (not_before IS NULL OR not_before <= ?)",
+                (*params, account_id, _iso(now)),
+                limit=1,
+            )
+            if rows:
+                return rows[0], None
+        ready_at = max(free, _epoch(earliest) if earliest else 0.0)
+        soonest = ready_at if soonest is None else min(soonest, ready_at)
+    return None, soonest
+
+
 async def run_queue(
     store: Store,
     secrets: SecretStore,
@@ -507,90 +622,142 @@ async def run_queue(
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], Any] = asyncio.sleep,
     pace: float | None = None,
+    only: list[int] | None = None,
 ) -> RunResult:
     """Run queued (and interrupted) actions until none is left, or until the next one
-    must wait longer than ``max_wait`` (or at all, with ``wait=False``)."""
+    must wait longer than ``max_wait`` (or at all, with ``wait=False``).  ``only``: just
+    these action ids (a "fix this one" from the app)."""
+    import os
+    import secrets as random
+
     from footprint.connectors import _client
     from footprint.connectors.sync import connected_accounts
 
     result = RunResult()
+    if only is not None and not only:
+        return result
     status = RunProgress()
     accounts = {a.id: a for a in connected_accounts(store)}
     connectors: dict[int, Connector] = {}
-    async with _client(options) as client:
-        while True:
-            if token is not None:
-                token.check("The cleanup")
-            rows = _rows(store, "state IN ('queued', 'running')")
-            if not rows:
-                break
-            now = clock()
-            ready = [r for r in rows if _free_at(store, r, now) <= now and r.waits_until() <= now]
-            if not ready:
-                soonest = min(max(_free_at(store, r, now), r.waits_until()) for r in rows)
-                result.next_at = _iso(soonest)
-                status.waiting_until = result.next_at
+    owner = f"{os.getpid()}-{random.token_hex(4)}"
+    _take_lease(store, owner, clock())
+    # Without waiting, a platform's own "slow down" must not hold the run either.
+    patience = max_wait if wait else 5.0
+    try:
+        async with _client(options) as client:
+            while True:
+                if token is not None:
+                    token.check("The cleanup")
+                now = clock()
+                _take_lease(store, owner, now)
+                row, soonest = _next(store, now, only)
+                if row is None:
+                    if soonest is None:
+                        break
+                    result.next_at = _iso(soonest)
+                    status.waiting_until = result.next_at
+                    if progress:
+                        progress(status)
+                    if not wait or soonest - now > max_wait:
+                        break
+                    await _wait(sleep, min(soonest - now, LEASE_SECONDS / 2), token)
+                    status.waiting_until = None
+                    continue
+                account = accounts.get(row.account_id)
+                if account is None or not account.secret_ref:
+                    _set(store, row.id, state="failed", last_error="the account is not signed in")
+                    result.failed += 1
+                    continue
+                connector = connectors.get(account.id)
+                if connector is None:
+                    connector = _connector(
+                        client, account, secrets, endpoints, token, pace, patience
+                    )
+                    connectors[account.id] = connector
+                status.last = f"{display_name(row.platform)}: {row.action} {row.target}"
+                try:
+                    confirmed = await _perform(store, connector, account, row, clock)
+                except Cancelled:
+                    _after_error(store, row, None, now)
+                    raise
+                except RateLimited as exc:
+                    _after_error(store, row, exc, _epoch_or(exc.resume_at, now) + 60)
+                    if not wait:
+                        result.next_at = exc.resume_at
+                        break
+                    continue
+                except ReconnectNeeded as exc:
+                    _after_error(store, row, exc, now)
+                    result.errors.append(exc.message)
+                    break
+                except (ConnectorError, InputError, PermissionMissing) as exc:
+                    final = isinstance(exc, (InputError, PermissionMissing))
+                    if _after_error(store, row, exc, now + 60 * (row.attempts + 1), final=final):
+                        result.failed += 1
+                        status.failed += 1
+                        result.errors.append(exc.message)
+                    continue
+                _audit(
+                    store,
+                    f"cleanup.{row.action}",
+                    {"platform": row.platform, "target": row.target, "confirmed": confirmed},
+                )
+                result.done += 1
+                status.done += 1
+                if confirmed:
+                    result.verified += 1
+                    status.verified += 1
                 if progress:
                     progress(status)
-                if not wait or soonest - now > max_wait:
-                    break
-                await _wait(sleep, soonest - now, token)
-                status.waiting_until = None
-                continue
-            row = ready[0]
-            account = accounts.get(row.account_id)
-            if account is None or not account.secret_ref:
-                _set(store, row.id, state="failed", last_error="the account is not signed in")
-                result.failed += 1
-                continue
-            connector = connectors.get(account.id)
-            if connector is None:
-                connector = _connector(client, account, secrets, endpoints, token, pace)
-                connectors[account.id] = connector
-            status.last = f"{display_name(row.platform)}: {row.action} {row.target}"
-            try:
-                confirmed = await _perform(store, connector, account, row, clock)
-            except RateLimited as exc:
-                _set(store, row.id, state="queued", not_before=_iso(_epoch_or(exc.resume_at, now)))
-                continue
-            except ReconnectNeeded as exc:
-                _set(store, row.id, state="queued", last_error="sign-in expired")
-                result.errors.append(exc.message)
-                break
-            except (ConnectorError, InputError) as exc:
-                attempts = row.attempts + 1
-                failed = attempts >= MAX_ATTEMPTS or isinstance(exc, InputError)
-                _set(
-                    store,
-                    row.id,
-                    state="failed" if failed else "queued",
-                    attempts=attempts,
-                    last_error=exc.message[:300],
-                    not_before=None if failed else _iso(now + 60 * attempts),
-                )
-                if failed:
-                    result.failed += 1
-                    status.failed += 1
-                    result.errors.append(exc.message)
-                continue
-            _audit(
-                store,
-                f"cleanup.{row.action}",
-                {
-                    "platform": row.platform,
-                    "target": row.target,
-                    "confirmed": confirmed,
-                },
-            )
-            result.done += 1
-            status.done += 1
-            if confirmed:
-                result.verified += 1
-                status.verified += 1
-            if progress:
-                progress(status)
-    result.left = len(_rows(store, "state IN ('queued', 'running')"))
+    finally:
+        _keep_new_secrets(secrets, accounts, connectors)
+        _drop_lease(store, owner)
+    scope = PENDING + (f" AND id IN ({','.join('?' * len(only))})" if only else "")
+    result.left = len(_rows(store, scope, tuple(only or ())))
     return result
+
+
+def _after_error(
+    store: Store, row: _Row, exc: Exception | None, retry_at: float, *, final: bool = False
+) -> bool:
+    """Put an action back after an error, never losing track of a deletion that may have
+    gone out: once sent (running, or done), it stays so, and the next try asks the platform
+    first.  Returns whether the action has now failed for good."""
+    current = store.conn.execute(
+        "SELECT state, attempts FROM cleanup_actions WHERE id = ?", (row.id,)
+    ).fetchone()
+    state, attempts = current if current else (row.state, row.attempts)
+    message = getattr(exc, "message", None) or (str(exc)[:300] if exc else None)
+    if state == "done":
+        _set(store, row.id, last_error=message)  # sent; the re-check (verify) decides
+        return False
+    failed = final or attempts >= MAX_ATTEMPTS
+    if failed and state != "running":
+        _set(store, row.id, state="failed", last_error=message)
+        return True
+    # Not yet sent ("queued"), or perhaps sent ("running": asked about before retrying).
+    _set(
+        store,
+        row.id,
+        state="running" if state == "running" else "queued",
+        attempts=attempts if state == "running" else attempts + 1,
+        last_error=message,
+        not_before=_iso(retry_at),
+    )
+    if failed:
+        _set(store, row.id, state="failed")
+        return True
+    return False
+
+
+def _keep_new_secrets(
+    secrets: SecretStore, accounts: dict[int, ConnectedAccount], connectors: dict[int, Connector]
+) -> None:
+    """A session refreshed during the run (Bluesky) is saved, as a sync would."""
+    for account_id, connector in connectors.items():
+        account = accounts.get(account_id)
+        if connector.new_secret and account and account.secret_ref:
+            secrets.set(account.secret_ref, connector.new_secret)
 
 
 def _connector(
@@ -600,6 +767,7 @@ def _connector(
     endpoints: dict[str, dict[str, str]] | None,
     token: CancelToken | None,
     pace: float | None,
+    max_wait: float = 900.0,
 ) -> Connector:
     """The signed-in connector of one account, for writes and read-backs."""
     from footprint.connectors import build
@@ -612,6 +780,7 @@ def _connector(
         endpoints=(endpoints or {}).get(account.platform),
         token=token,
         pace=pace,
+        max_wait=max_wait,
     )
 
 
@@ -660,25 +829,35 @@ async def verify_actions(
 
     accounts = {a.id: a for a in connected_accounts(store)}
     confirmed = unconfirmed = 0
+    connectors: dict[int, Connector] = {}
     async with _client(options) as client:
         due = "" if everything else " AND (state = 'done' OR not_before IS NULL OR not_before <= ?)"
         params = () if everything else (utcnow(),)
-        for row in _rows(
+        rows = _rows(
             store, "state IN ('done', 'verified') AND action IN ('delete', 'set')" + due, params
-        ):
+        )
+        for row in rows:
             if token is not None:
                 token.check("The check")
             account = accounts.get(row.account_id)
             if account is None or not account.secret_ref:
                 continue
-            connector = _connector(client, account, secrets, endpoints, token, pace)
+            connector = connectors.get(account.id)
+            if connector is None:
+                connector = _connector(client, account, secrets, endpoints, token, pace)
+                connectors[account.id] = connector
             identity = account.identity
-            if row.action == "delete":
-                target = {"platform_id": row.target, "kind": row.params.get("kind")}
-                ok = not await connector.item_exists(identity, target)
-            else:
-                value = await connector.read_setting(identity, row.target)
-                ok = (value or "").lower() == str(row.params.get("value")).lower()
+            try:
+                if row.action == "delete":
+                    target = {"platform_id": row.target, "kind": row.params.get("kind")}
+                    ok = not await connector.item_exists(identity, target)
+                else:
+                    value = await connector.read_setting(identity, row.target)
+                    ok = (value or "").lower() == str(row.params.get("value")).lower()
+            except (ConnectorError, PermissionMissing) as exc:
+                # Could not ask (offline, signed out): neither confirmed nor refuted.
+                _set(store, row.id, last_error=f"re-check not possible: {exc.message[:200]}")
+                continue
             now = utcnow()
             if ok:
                 confirmed += 1
@@ -698,4 +877,5 @@ async def verify_actions(
                             (row.finding_id, now, "a re-check found it back"),
                         )
             _audit(store, "cleanup.verify", {"target": row.target, "confirmed": ok})
+    _keep_new_secrets(secrets, accounts, connectors)
     return confirmed, unconfirmed

@@ -5,7 +5,8 @@ Three kinds of evidence, never a guess:
 - **An old account is gone**: a sweep after the person marked it done no longer finds the
   profile (its latest site check says "missing", not merely "unknown").
 - **A post is gone**: its address now answers 404 or 410.  Any other answer (a login wall,
-  a redirect, an error) proves nothing, so the finding stays "done".
+  a redirect, an error) proves nothing, so the finding stays "done".  Only public posts of
+  the person's own accounts are asked about, on the same site as the account.
 - **A fix holds later on**: verified automated fixes are checked again after
   :data:`RECHECK_DAYS` (see :func:`footprint.cleanup.actions.verify_actions`).
 """
@@ -86,10 +87,20 @@ async def verify_post_urls(
 
     result = HandChecks()
     rows = store.conn.execute(
-        "SELECT f.id, i.url FROM findings f JOIN items i ON i.id = f.item_id "
-        "WHERE f.state = 'done' AND i.url IS NOT NULL"
+        "SELECT f.id, i.url, a.url FROM findings f JOIN items i ON i.id = f.item_id "
+        "JOIN accounts a ON a.id = i.account_id "
+        "WHERE f.state = 'done' AND i.url IS NOT NULL AND i.visibility = 'public' "
+        "AND i.kind IN ('post', 'reply', 'comment')"
     ).fetchall()
-    targets = [(fid, url) for fid, url in rows if urlsplit(url).scheme in ("http", "https")]
+    # Only the person's own posts on the site of their own account: a 404 for a private
+    # post, or for somebody else's post they commented on, would prove nothing.
+    targets = [
+        (fid, url)
+        for fid, url, home in rows
+        if urlsplit(url).scheme in ("http", "https")
+        and home
+        and urlsplit(url).hostname == urlsplit(home).hostname
+    ]
     if not targets:
         return result
     gate = asyncio.Semaphore(PARALLEL)

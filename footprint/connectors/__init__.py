@@ -64,12 +64,22 @@ def build(
     token: CancelToken | None = None,
     pace: float | None = None,
     retry_pause: float = 1.0,
+    max_wait: float = 900.0,
 ) -> Connector:
-    """A connector of ``platform`` on a paced client."""
+    """A connector of ``platform`` on a paced client (``max_wait``: the longest wait for a
+    rate limit before giving up with the time to come back)."""
     from footprint.connectors.sync import make_api
 
     cls = connector_class(platform)
-    api = make_api(client, cls, handle=handle, token=token, pace=pace, retry_pause=retry_pause)
+    api = make_api(
+        client,
+        cls,
+        handle=handle,
+        token=token,
+        pace=pace,
+        retry_pause=retry_pause,
+        max_wait=max_wait,
+    )
     return cls(api, endpoints=endpoints, secret=secret)
 
 

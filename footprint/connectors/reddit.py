@@ -328,11 +328,25 @@ class RedditConnector(Connector):
         self._name = identity.handle
         fullname = item["platform_id"]
         if item.get("overwrite") and (item["kind"] == "comment" or _is_self_post(item)):
-            await self._oauth(
+            edited = await self._oauth(
                 "POST",
                 "/api/editusertext",
                 data={"thing_id": fullname, "text": OVERWRITE_TEXT, "api_type": "json"},
             )
+            errors = (
+                ((edited or {}).get("json") or {}).get("errors")
+                if isinstance(edited, dict)
+                else None
+            )
+            if errors:
+                # An archived or locked post cannot be edited: say so instead of deleting a
+                # post whose words would stay in the copies the person wanted emptied.
+                raise ConnectorError(
+                    "Reddit would not let footprint replace the text first "
+                    f"({errors[0][1] if errors and len(errors[0]) > 1 else errors[0]}); "
+                    "nothing was deleted.",
+                    hint="Plan it again without --overwrite to delete it as it is.",
+                )
         await self._oauth("POST", "/api/del", data={"id": fullname})
 
     async def item_exists(self, identity: Identity, item: dict[str, Any]) -> bool:

@@ -47,7 +47,8 @@ def test_a_flagged_mastodon_post_is_backed_up_deleted_and_verified(
     posts = _findings(store, "post")
     settings = _findings(store, "setting")
     assert posts and settings
-    planned, _ = plan_findings(store, posts + settings)
+    ids, _ = plan_findings(store, posts + settings)
+    planned = len(ids)
     assert planned >= 2
     assert actions.counts(store) == {"planned": planned}
     assert _run(store).done == 0  # nothing runs before the plan is reviewed and queued
@@ -93,7 +94,7 @@ def test_old_bluesky_posts_go_in_bulk_except_the_kept_ones(store, bluesky_pds: P
     planned = plan_bulk(
         store, "bluesky", KeepRules(older_than_days=365, keep_ids=frozenset({old[0]["uri"]}))
     )
-    assert planned == 2
+    assert len(planned) == 2
     queue_planned(store)
     result = _run(store, endpoints={"bluesky": endpoints})
     assert result.verified == 2
@@ -195,3 +196,48 @@ def test_no_backup_no_delete(store, counting):
     assert result.failed == 1 and any("cannot back it up" in e for e in result.errors)
     backed = {pid for (pid,) in store.conn.execute("SELECT platform_id FROM backups")}
     assert backed == set(Counting.deleted)
+
+
+def test_a_check_that_fails_after_the_delete_never_sends_it_again(store, counting):
+    plan_bulk(store, "mastodon", KeepRules(older_than_days=30))
+    queue_planned(store)
+    failures = {"left": 1}
+    original = Counting.item_exists
+
+    async def flaky(self, identity, item):
+        if failures["left"] and item["platform_id"] in Counting.deleted:
+            failures["left"] -= 1
+            raise actions.ConnectorError("the platform did not answer")
+        return await original(self, identity, item)
+
+    Counting.item_exists = flaky
+    try:
+        clock = Clock()
+        _run(store, clock=clock, sleep=clock.sleep)
+        _run(store, clock=clock, sleep=clock.sleep)
+    finally:
+        Counting.item_exists = original
+    assert sorted(Counting.deleted) == sorted(set(Counting.deleted))  # none twice
+
+
+def test_fixing_one_thing_runs_only_that(store, counting):
+    ids = plan_bulk(store, "mastodon", KeepRules(older_than_days=30))  # not reviewed
+    actions.queue_actions(store, ids[:1])
+    clock = Clock()
+    result = _run(store, clock=clock, sleep=clock.sleep, only=ids[:1])
+    assert result.done == 1 and Counting.deleted == ["0"]
+    assert actions.counts(store)["planned"] == 30
+
+
+def test_only_one_run_at_a_time_and_a_cancelled_plan_can_be_made_again(store, counting):
+    from footprint.errors import InputError as FootprintInputError
+    from footprint.store.database import set_setting
+
+    ids = plan_bulk(store, "mastodon", KeepRules(older_than_days=30))
+    assert actions.cancel_pending(store) == 31
+    assert sorted(plan_bulk(store, "mastodon", KeepRules(older_than_days=30))) == sorted(ids)
+    queue_planned(store)
+    set_setting(store, actions.LEASE_KEY, f"other-run {1e12}")
+    with pytest.raises(FootprintInputError, match="Another cleanup run"):
+        _run(store)
+    assert Counting.deleted == []

@@ -46,11 +46,38 @@ def test_an_old_account_is_confirmed_gone_only_by_a_later_sweep(store):
 
 def test_a_post_is_confirmed_gone_by_a_404_and_nothing_else(store, fake_github):  # noqa: F811
     fake_github.add_user("octo")
+    account = upsert_account(store, "x", "octo", connection="import", url=fake_github.url + "/x")
+    elsewhere = "http://localhost:9/users/someone-else"  # not the account's site: not asked
     upsert_items(
         store,
         [
-            Item("x", "post", "1", text="fuck my job", url=fake_github.url + "/users/gone-user"),
-            Item("x", "post", "2", text="fuck my boss", url=fake_github.url + "/users/octo"),
+            Item(
+                "x",
+                "post",
+                "1",
+                text="fuck my job",
+                url=fake_github.url + "/users/gone-user",
+                visibility="public",
+                account_id=account,
+            ),
+            Item(
+                "x",
+                "post",
+                "2",
+                text="fuck my boss",
+                url=fake_github.url + "/users/octo",
+                visibility="public",
+                account_id=account,
+            ),
+            Item(
+                "x",
+                "post",
+                "3",
+                text="fuck them all",
+                url=elsewhere,
+                visibility="public",
+                account_id=account,
+            ),
         ],
     )
     scan(store)
@@ -65,4 +92,5 @@ def test_a_post_is_confirmed_gone_by_a_404_and_nothing_else(store, fake_github):
             "SELECT i.platform_id, f.state FROM findings f JOIN items i ON i.id = f.item_id"
         ).fetchall()
     )
-    assert states == {"1": "verified", "2": "done"}
+    assert states == {"1": "verified", "2": "done", "3": "done"}
+    assert not any("someone-else" in r.path for r in fake_github.requests)

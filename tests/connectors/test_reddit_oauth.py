@@ -145,7 +145,7 @@ def test_bulk_cleanup_overwrites_then_deletes(store, reddit):
     run_connect(store, "reddit", "Jo_R", endpoints, secret=secret)
     run_sync(store, "reddit", endpoints)
     keep = KeepRules(older_than_days=365, overwrite=True, keep_ids=frozenset({"t1_c1", "t3_p1"}))
-    assert plan_bulk(store, "reddit", keep) == 1
+    assert len(plan_bulk(store, "reddit", keep)) == 1
     queue_planned(store)
     result = asyncio.run(run_queue(store, SecretStore(), pace=0.0))
     assert result.verified == 1

@@ -125,8 +125,9 @@ def test_bulk_delete_plans_asks_and_runs(window, qtbot, store, counting, monkeyp
     win = window()
     win.go("cleanup")
     page = win.page("cleanup")
-    page.plan_bulk()
-    assert asked and asked[0].startswith("29 post(s) planned")
+    page.plan_bulk()  # planned on the worker, then the person is asked
+    qtbot.waitUntil(lambda: bool(asked), timeout=20000)
+    assert asked[0].startswith("29 post(s) planned")
     qtbot.waitUntil(lambda: page.fix_job is None, timeout=30000)
     assert len(Counting.deleted) == 29
     assert "29 confirmed by the platform" in page.queue_label.text()

@@ -39,16 +39,16 @@ from footprint.checklist.findings import (
     snooze,
 )
 from footprint.cleanup.actions import (
+    DELETES_ON,
     KeepRules,
     RunResult,
     automated_fix,
-    cancel_pending,
     counts,
+    drop_actions,
     estimate_seconds,
-    list_actions,
     plan_bulk,
     plan_findings,
-    queue_planned,
+    queue_actions,
     run_queue,
 )
 from footprint.cleanup.directory import (
@@ -94,21 +94,32 @@ FIX_CHANGES = frozenset({FINDINGS, ITEMS, SETTINGS})
 
 
 class FixJob:
-    """Plan (optionally) and run automated fixes on the worker: backup, fix, confirm."""
+    """Run automated fixes on the worker (backup, fix, confirm): those of ``finding_ids``
+    (planned and queued here, the person having confirmed), the reviewed actions
+    ``action_ids``, or, with neither, everything already queued."""
 
     def __init__(
-        self, home: Path, secrets: SecretStore, finding_ids: list[int], *, wait: bool = False
+        self,
+        home: Path,
+        secrets: SecretStore,
+        finding_ids: list[int],
+        *,
+        wait: bool = False,
+        action_ids: list[int] | None = None,
     ) -> None:
         self.home = home
         self.secrets = secrets
         self.finding_ids = finding_ids
         self.wait = wait
+        self.action_ids = action_ids
 
     async def __call__(self, reporter: Reporter, cancel: CancelToken) -> RunResult:
         with Store.open(self.home) as store:
+            only = self.action_ids
             if self.finding_ids:
-                plan_findings(store, self.finding_ids)
-            queue_planned(store)
+                only, _ = plan_findings(store, self.finding_ids)
+            if only is not None:
+                queue_actions(store, only)
 
             def progress(p: object) -> None:
                 reporter.report(getattr(p, "last", "") or "Fixing…")
@@ -120,7 +131,21 @@ class FixJob:
                 progress=progress,
                 token=cancel,
                 wait=self.wait,
+                only=only,
             )
+
+
+class BulkPlanJob:
+    """Plan a bulk deletion on the worker; returns the planned action ids."""
+
+    def __init__(self, home: Path, platform: str, keep: KeepRules) -> None:
+        self.home = home
+        self.platform = platform
+        self.keep = keep
+
+    def __call__(self, reporter: Reporter, cancel: CancelToken) -> list[int]:
+        with Store.open(self.home) as store:
+            return plan_bulk(store, self.platform, self.keep)
 
 
 class BulkDialog(QDialog):
@@ -178,6 +203,8 @@ class CleanupPage(QWidget):
         self.queue: list[int] = []
         self.position = 0
         self.fix_job: Job | None = None
+        self.bulk_ids: list[int] = []
+        self.bulk_platform = ""
         self.current: Finding | None = None
         self.setAccessibleName("Cleanup")
         layout = QVBoxLayout(self)
@@ -603,52 +630,65 @@ class CleanupPage(QWidget):
                     "SELECT platform FROM accounts WHERE connection = 'api' "
                     "AND secret_ref IS NOT NULL"
                 )
+                if platform in DELETES_ON
             }
         )
         if not platforms:
             self.ctx.status.emit(
-                "Connect an account with a sign-in first (Accounts → Connect an account)."
+                "Connect a Mastodon, Bluesky or Reddit account with a sign-in first "
+                "(Accounts → Connect an account)."
             )
             return
         dialog = BulkDialog(platforms, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            dialog.deleteLater()
-            return
-        keep = dialog.rules()
-        platform = dialog.platform.currentData()
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        keep, platform = dialog.rules(), dialog.platform.currentData()
         dialog.deleteLater()
-        try:
-            planned = plan_bulk(self.ctx.store, platform, keep)
-        except Exception as exc:
-            report_failure(self, exc)
+        if not accepted or self.fix_job is not None:
             return
-        total = len(list_actions(self.ctx.store, ("planned",)))
-        took = estimate_seconds(platform, total)
-        pace = (
-            f" At {display_name(platform)}'s limits this takes at least {took / 3600:.1f} h."
-            if (took)
-            else ""
+        self.bulk_platform = platform
+        self.fix_job = self.ctx.run(
+            "Planning the deletion",
+            BulkPlanJob(self.ctx.home, platform, keep),
+            changes=frozenset(),
         )
+        self.fix_job.succeeded.connect(self.bulk_planned)
+        self.fix_job.failed.connect(self.fixes_failed)
+        self.fix_job.ended.connect(self.bulk_plan_ended)
+
+    def bulk_planned(self, ids: list[int]) -> None:
+        self.bulk_ids = ids
+
+    def bulk_plan_ended(self) -> None:
+        self.fix_job = None
+        ids, self.bulk_ids = self.bulk_ids, []
+        if not ids:
+            self.show_queue()
+            return
+        took = estimate_seconds(self.bulk_platform, len(ids))
+        name = display_name(self.bulk_platform)
+        pace = f" At {name}'s limits this takes at least {took / 3600:.1f} h." if took else ""
         if confirm(
             self,
             "Delete old posts",
-            f"{planned} post(s) planned for deletion ({total} action(s) in the plan).{pace}",
+            f"{len(ids)} post(s) planned for deletion.{pace}",
             "Queue and run",
             details="Each post is backed up in footprint before it is deleted. You can quit "
-            "at any time; the queue continues next time. Cancel leaves the plan unrun.",
+            "at any time; the queue continues next time. Cancel drops this plan.",
         ):
-            self.start_fixes([], wait=True)
+            self.start_fixes([], wait=True, action_ids=ids)
         else:
-            cancel_pending(self.ctx.store, planned_only=True)
+            drop_actions(self.ctx.store, ids)
             self.show_queue()
 
     def run_queued(self) -> None:
         self.start_fixes([], wait=True)
 
-    def start_fixes(self, finding_ids: list[int], *, wait: bool) -> None:
+    def start_fixes(
+        self, finding_ids: list[int], *, wait: bool, action_ids: list[int] | None = None
+    ) -> None:
         self.fix_job = self.ctx.run(
             "Fixing" if finding_ids else "Running queued fixes",
-            FixJob(self.ctx.home, self.ctx.secrets, finding_ids, wait=wait),
+            FixJob(self.ctx.home, self.ctx.secrets, finding_ids, wait=wait, action_ids=action_ids),
             changes=FIX_CHANGES,
         )
         self.fix_button.setEnabled(False)

@@ -182,6 +182,7 @@ class PrivacyPage(QWidget):
 
     def fix_ended(self) -> None:
         self.fix_job = None
+        self.refresh()  # the Fix buttons come back (and the value shown is the new one)
 
     def open_setting(self) -> None:
         found = self._status()
