@@ -312,50 +312,43 @@ def counts(store: Store) -> dict[str, int]:
     )
 
 
-def queue_actions(store: Store, ids: Iterable[int]) -> int:
-    """These planned actions were reviewed: they may run."""
-    wanted = list(ids)
-    if not wanted:
-        return 0
+def _move(
+    store: Store, to_state: str, from_states: tuple[str, ...], ids: Iterable[int] | None = None
+) -> int:
+    """Move automated actions (all, or these ids) between states; returns how many moved."""
+    where = f"state IN ({','.join('?' * len(from_states))}) AND action IN ('delete', 'set')"
+    params: list[Any] = [utcnow(), *from_states]
+    if ids is not None:
+        wanted = list(ids)
+        if not wanted:
+            return 0
+        where += f" AND id IN ({','.join('?' * len(wanted))})"
+        params += wanted
     with store.transaction() as db:
         return db.conn.execute(
-            "UPDATE cleanup_actions SET state = 'queued', updated_at = ? WHERE state = 'planned' "
-            f"AND id IN ({','.join('?' * len(wanted))})",
-            (utcnow(), *wanted),
+            f"UPDATE cleanup_actions SET state = '{to_state}', updated_at = ? WHERE {where}",
+            params,
         ).rowcount
+
+
+def queue_actions(store: Store, ids: Iterable[int]) -> int:
+    """These planned actions were reviewed: they may run."""
+    return _move(store, "queued", ("planned",), ids)
 
 
 def queue_planned(store: Store) -> int:
     """The person reviewed the plan: planned actions may run."""
-    with store.transaction() as db:
-        return db.conn.execute(
-            "UPDATE cleanup_actions SET state = 'queued', updated_at = ? WHERE state = 'planned'",
-            (utcnow(),),
-        ).rowcount
+    return _move(store, "queued", ("planned",))
 
 
 def drop_actions(store: Store, ids: Iterable[int]) -> int:
     """Cancel these actions if they have not run (a plan the person turned down)."""
-    wanted = list(ids)
-    if not wanted:
-        return 0
-    with store.transaction() as db:
-        return db.conn.execute(
-            "UPDATE cleanup_actions SET state = 'cancelled', updated_at = ? "
-            f"WHERE state IN ('planned', 'queued') AND id IN ({','.join('?' * len(wanted))})",
-            (utcnow(), *wanted),
-        ).rowcount
+    return _move(store, "cancelled", ("planned", "queued"), ids)
 
 
-def cancel_pending(store: Store, *, planned_only: bool = False) -> int:
-    """Drop what has not run: the unreviewed plan, and (unless ``planned_only``) the queue."""
-    states = "('planned')" if planned_only else "('planned', 'queued')"
-    with store.transaction() as db:
-        return db.conn.execute(
-            "UPDATE cleanup_actions SET state = 'cancelled', updated_at = ? "
-            f"WHERE state IN {states} AND action IN ('delete', 'set')",
-            (utcnow(),),
-        ).rowcount
+def cancel_pending(store: Store) -> int:
+    """Drop what has not run: the unreviewed plan and the queue."""
+    return _move(store, "cancelled", ("planned", "queued"))
 
 
 # -- running ---------------------------------------------------------------------------
@@ -630,7 +623,7 @@ async def run_queue(
     import os
     import secrets as random
 
-    from footprint.connectors import _client
+    from footprint.connectors import api_client
     from footprint.connectors.sync import connected_accounts
 
     result = RunResult()
@@ -644,7 +637,7 @@ async def run_queue(
     # Without waiting, a platform's own "slow down" must not hold the run either.
     patience = max_wait if wait else 5.0
     try:
-        async with _client(options) as client:
+        async with api_client(options) as client:
             while True:
                 if token is not None:
                     token.check("The cleanup")
@@ -824,13 +817,13 @@ async def verify_actions(
     back); ``everything`` re-checks all of them now.
 
     Returns (confirmed, not confirmed)."""
-    from footprint.connectors import _client
+    from footprint.connectors import api_client
     from footprint.connectors.sync import connected_accounts
 
     accounts = {a.id: a for a in connected_accounts(store)}
     confirmed = unconfirmed = 0
     connectors: dict[int, Connector] = {}
-    async with _client(options) as client:
+    async with api_client(options) as client:
         due = "" if everything else " AND (state = 'done' OR not_before IS NULL OR not_before <= ?)"
         params = () if everything else (utcnow(),)
         rows = _rows(

@@ -48,7 +48,8 @@ def connector_class(platform: str) -> type[Connector]:
     return cls
 
 
-def _client(options: NetworkOptions | None) -> Any:
+def api_client(options: NetworkOptions | None) -> Any:
+    """The HTTP client connector calls run on: TLS verified, the person's proxy applied."""
     from footprint.net import NetworkOptions, async_client
 
     return async_client(options or NetworkOptions(), max_connections=4, timeout=30.0)
@@ -97,7 +98,7 @@ async def connect(
     """Check the account exists (and the secret works), then remember it."""
     from footprint.connectors.sync import SHAPE_ERRORS, save_connection, unexpected_shape
 
-    async with _client(options) as client:
+    async with api_client(options) as client:
         connector = build(client, platform, endpoints=endpoints, token=token)
         try:
             identity = await connector.identify(who, secret)
@@ -136,7 +137,7 @@ async def sync_accounts(
 
     results: list[SyncResult] = []
     first_error: FootprintError | None = None
-    async with _client(options) as client:
+    async with api_client(options) as client:
         for account in accounts:
             connector = build(
                 client,
@@ -189,7 +190,7 @@ async def disconnect(
     secret = _secret_for(secrets, account)
     if secret:
         try:
-            async with _client(options) as client:
+            async with api_client(options) as client:
                 connector = build(client, account.platform, secret=secret, endpoints=endpoints)
                 await connector.disconnect(account.identity)
         except Exception as exc:  # best effort: the secret is forgotten whatever happens
@@ -206,7 +207,7 @@ async def begin_mastodon_login(instance: str, options: NetworkOptions | None = N
     from footprint.connectors.http import Api
     from footprint.connectors.mastodon import MastodonLogin
 
-    async with _client(options) as client:
+    async with api_client(options) as client:
         return await MastodonLogin(Api(client, "mastodon"), instance).begin()
 
 
@@ -217,7 +218,7 @@ async def finish_mastodon_login(
     from footprint.connectors.http import Api
     from footprint.connectors.mastodon import MastodonLogin
 
-    async with _client(options) as client:
+    async with api_client(options) as client:
         return await MastodonLogin(Api(client, "mastodon"), request.instance).finish(request, code)
 
 
@@ -245,5 +246,5 @@ async def finish_reddit_login(
     from footprint.connectors.reddit import RedditLogin
 
     answer = await catch_redirect(request.redirect_uri, request.state, timeout)
-    async with _client(options) as client:
+    async with api_client(options) as client:
         return await RedditLogin(Api(client, "reddit"), endpoints).finish(request, answer)
