@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
@@ -322,6 +323,10 @@ class CleanupPage(QWidget):
         self.old_accounts.setAccessibleName("Old accounts and how to delete them")
         self.old_accounts.setToolTip("Double-click to open the deletion page")
         self.old_accounts.itemActivated.connect(self.account_opened)
+        # The notes are sentences: wrap them rather than scroll sideways.
+        self.old_accounts.setWordWrap(True)
+        self.old_accounts.setResizeMode(QListView.ResizeMode.Adjust)
+        self.old_accounts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         box.addWidget(self.old_accounts)
         self.account_links: list[str] = []
         return tab
