@@ -858,9 +858,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from footprint.cli_accounts import add_parsers
     from footprint.cli_cleanup import add_parsers as add_cleanup_parsers
+    from footprint.cli_exposure import add_parsers as add_exposure_parsers
 
     add_parsers(sub)
     add_cleanup_parsers(sub)
+    add_exposure_parsers(sub)
 
     doctor = sub.add_parser("doctor", help="check the data folder, database, keyring and Qt")
     doctor.set_defaults(handler=cmd_doctor)

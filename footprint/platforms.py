@@ -8,6 +8,7 @@ DISPLAY_NAMES: dict[str, str] = {
     "github": "GitHub",
     "gravatar": "Gravatar",
     "hackernews": "Hacker News",
+    "hibp": "Have I Been Pwned",
     "instagram": "Instagram",
     "linkedin": "LinkedIn",
     "mastodon": "Mastodon",

@@ -19,7 +19,7 @@ from footprint.errors import ConfigError
 from footprint.paths import resources_dir
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-GROUPS = ("content", "personal_data", "protected_trait", "account", "settings")
+GROUPS = ("content", "personal_data", "protected_trait", "account", "settings", "security")
 CONTEXT_EFFECTS = ("ignore", "downgrade", "suppress")
 CONTEXTS = ("negated", "quoted", "lyrics", "news")
 # Built-in detectors that personal_data.toml can configure.
@@ -48,6 +48,9 @@ ACCOUNT_CHECKS = (
     "possible_profile",
     "real_name_linked",
     "username_links_sites",
+    "breached_email",
+    "gravatar_profile",
+    "search_yourself",
 )
 WORD_RE = re.compile(r"^[a-z0-9]+$")
 
@@ -119,6 +122,9 @@ class Category:
     why: str
     vendor: str = ""
     gentle: bool = False  # self-harm: wording that points to help, never "delete this"
+    # False: shown and tracked, but not part of the score (which is about what a screener
+    # sees; a leaked password is a danger to you, not something an employer reads).
+    scored: bool = True
     effects: dict[str, str] = field(default_factory=dict)  # context -> effect
 
 
@@ -250,6 +256,7 @@ def _categories(data: dict[str, Any], name: str) -> dict[str, Category]:
             why=t.get("why", str, required=True),
             vendor=t.get("vendor", str, ""),
             gentle=t.get("gentle", bool, False),
+            scored=t.get("scored", bool, True),
             effects=effects,
         )
         t.done()

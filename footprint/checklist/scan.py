@@ -544,10 +544,199 @@ def _username_links(
             yield (f"username:{username}", None, None, draft)
 
 
+def _saved_checks(conn: Any, kind: str) -> list[tuple[str, str, dict[str, Any], str]]:
+    out = []
+    for target, status, result, checked_at in conn.execute(
+        "SELECT target, status, result, checked_at FROM exposure_checks WHERE kind = ? "
+        "ORDER BY target",
+        (kind,),
+    ):
+        try:
+            parsed = json.loads(result)
+        except ValueError:
+            parsed = {}
+        out.append((target, status, parsed if isinstance(parsed, dict) else {}, checked_at))
+    return out
+
+
+def _breached(
+    conn: Any, checker: Checker, rule: AccountRule, now: datetime
+) -> Iterator[tuple[str, int | None, int | None, Draft]]:
+    """One finding per breach an email of the person's is in (Have I Been Pwned)."""
+    from footprint.exposure.checks import cached_breaches
+    from footprint.exposure.hibp import describe_classes
+
+    own = checker.person.emails
+    checks = [c for c in _saved_checks(conn, "breaches") if c[1] == "found" and c[0] in own]
+    names = [str(n) for _, _, result, _ in checks for n in result.get("breaches", [])]
+    catalogue = cached_breaches(conn, names)
+    severe = str(rule.params.get("password_severity", rule.severity))
+    minor = str(rule.params.get("minor_severity", rule.severity))
+    for email, _, result, checked_at in checks:
+        for name in result.get("breaches", []):
+            breach = catalogue.get(str(name))
+            if breach is None:
+                title, year, classes, severity = str(name), "", "details unknown", rule.severity
+                details: dict[str, Any] = {"email": email, "breach": name}
+            else:
+                title, year = breach.title, breach.breach_date[:4]
+                classes = describe_classes(breach.data_classes)
+                if breach.fabricated or breach.spam_list:
+                    severity = minor
+                elif breach.leaked_passwords:
+                    severity = severe
+                else:
+                    severity = rule.severity
+                details = {
+                    "email": email,
+                    "breach": breach.name,
+                    "title": breach.title,
+                    "domain": breach.domain,
+                    "breach_date": breach.breach_date,
+                    "added_date": breach.added_date,
+                    "pwn_count": breach.pwn_count,
+                    "data_classes": list(breach.data_classes),
+                    "description": breach.description,
+                    "url": breach.url,
+                    "deep_link": breach.url,
+                    "flags": [
+                        flag
+                        for flag, on in (
+                            ("unverified", not breach.verified),
+                            ("fabricated", breach.fabricated),
+                            ("sensitive", breach.sensitive),
+                            ("spam list", breach.spam_list),
+                            ("malware", breach.malware),
+                            ("stealer log", breach.stealer_log),
+                        )
+                        if on
+                    ],
+                }
+            details["checked_at"] = checked_at
+            when = f" ({year})" if year else ""
+            evidence = [
+                {
+                    "field": "email",
+                    "match": email,
+                    "rule": rule.id,
+                    "excerpt": f"{email}: {classes}",
+                }
+            ]
+            yield (
+                f"breach:{email}/{name}",
+                None,
+                None,
+                Draft(
+                    rule.id,
+                    "security",
+                    severity,
+                    rule.why,
+                    f"{title} breach{when}: {classes}",
+                    evidence,
+                    details,
+                ),
+            )
+
+
+def _gravatar(
+    conn: Any, checker: Checker, rule: AccountRule, now: datetime
+) -> Iterator[tuple[str, int | None, int | None, Draft]]:
+    """A public Gravatar profile behind one of the person's emails, and what it shows."""
+    sensitive = tuple(str(p) for p in rule.params.get("sensitive_fields", []))
+    sensitive_severity = str(rule.params.get("sensitive_severity", rule.severity))
+    for email, status, result, checked_at in _saved_checks(conn, "gravatar"):
+        fields = [f for f in result.get("fields", []) if isinstance(f, dict)]
+        if status != "found" or not fields or email not in checker.person.emails:
+            continue
+        titles = [str(f.get("title") or f.get("key")) for f in fields]
+        keys = [str(f.get("key") or "") for f in fields]
+        severity = (
+            sensitive_severity
+            if any(k.startswith(sensitive) or k in sensitive for k in keys)
+            else rule.severity
+        )
+        shown = ", ".join(t.lower() for t in titles[:4])
+        more = f" and {len(titles) - 4} more" if len(titles) > 4 else ""
+        evidence = [
+            {
+                "field": str(f.get("title") or f.get("key")),
+                "match": str(f.get("value") or ""),
+                "rule": rule.id,
+                "excerpt": f"{f.get('title') or f.get('key')}: {f.get('value') or ''}",
+            }
+            for f in fields
+        ]
+        url = result.get("profile_url")
+        yield (
+            f"gravatar:{email}",
+            None,
+            None,
+            Draft(
+                rule.id,
+                "personal_data",
+                severity,
+                rule.why,
+                f"Public Gravatar profile shows {shown}{more}",
+                evidence,
+                {
+                    "email": email,
+                    "profile_url": url,
+                    "url": url,
+                    "deep_link": str(rule.params.get("edit_link", "")) or url,
+                    "fields": titles,
+                    "checked_at": checked_at,
+                },
+            ),
+        )
+
+
+def _search_yourself(
+    conn: Any, checker: Checker, rule: AccountRule, now: datetime
+) -> Iterator[tuple[str, int | None, int | None, Draft]]:
+    """Search your name as a recruiter would: due until done, and again every few months."""
+    from footprint.exposure.search import load_guide, planned_searches
+
+    guide = load_guide()
+    searches = planned_searches(conn, guide)
+    main = [s for s in searches if s.kind == "name"] or [
+        s for s in searches if s.kind == "username"
+    ][:3]
+    for search in main:
+        if not search.due(now, guide.every_days):
+            continue
+        cycle = (search.last_done or "never")[:10]
+        related = [s for s in searches if s.kind != search.kind or s is search]
+        evidence = [{"field": "search", "match": search.query, "rule": rule.id}]
+        yield (
+            f"search:{search.target}:{cycle}",
+            None,
+            None,
+            Draft(
+                rule.id,
+                "account",
+                rule.severity,
+                rule.why,
+                f"Search for {search.query} as a recruiter would",
+                evidence,
+                {
+                    "query": search.query,
+                    "target": search.target,
+                    "last_done": search.last_done,
+                    "links": [{"engine": e, "url": u} for e, u in search.links],
+                    "deep_link": search.links[0][1] if search.links else None,
+                    "also": [s.query for s in related if s is not search],
+                },
+            ),
+        )
+
+
 _ACCOUNT_CHECKS = {
     "dormant": _dormant,
     "forgotten_profile": _forgotten,
     "possible_profile": _possible,
     "real_name_linked": _real_name,
     "username_links_sites": _username_links,
+    "breached_email": _breached,
+    "gravatar_profile": _gravatar,
+    "search_yourself": _search_yourself,
 }

@@ -83,8 +83,13 @@ def compute_score(store: Store, rules: RuleSet, now: datetime | None = None) -> 
     counts: dict[str, int] = {}
     findings_per_category: dict[str, int] = {}
     risk = 0.0
+    apart = 0
+    unscored = {cid for cid, c in rules.categories.items() if not c.scored}
     for category, severity, visibility, created_at in rows:
         counts[severity] = counts.get(severity, 0) + 1
+        if category in unscored:
+            apart += 1
+            continue
         weight = model.weights[severity]
         if not weight:
             continue
@@ -119,6 +124,11 @@ def compute_score(store: Store, rules: RuleSet, now: datetime | None = None) -> 
         explanation.append(
             f"{counts['info']} informational finding(s) (protected traits, political speech) "
             "are shown for your judgement and do not lower the score."
+        )
+    if apart:
+        explanation.append(
+            f"{apart} security finding(s) (breaches) are listed apart: they put your accounts "
+            "at risk but are not what a screener sees, so they do not change the score."
         )
     return Score(value, risk, band, summary, by_category, counts, explanation)
 

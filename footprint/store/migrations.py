@@ -28,6 +28,7 @@ from footprint.store.schema import (
     V4_SCHEMA,
     V5_SCHEMA,
     V6_SCHEMA,
+    V7_SCHEMA,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "checklist: checked items, finding titles and details", _run_script(V4_SCHEMA)),
     Migration(5, "discovery: sweep catalogs, check details, canary cache", _run_script(V5_SCHEMA)),
     Migration(6, "cleanup: likes per item, apart from its content", _run_script(V6_SCHEMA)),
+    Migration(7, "exposure: breach, Gravatar and search checks", _run_script(V7_SCHEMA)),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -252,3 +252,24 @@ V5_SCHEMA: tuple[str, ...] = (
         PRIMARY KEY (site_key, check_hash)
     )""",
 )
+
+V7_SCHEMA: tuple[str, ...] = (
+    # The latest answer of each exposure check: a breach search or a Gravatar lookup for
+    # one of the person's emails, or a search of their name the person says they ran.
+    # ``result`` is JSON (breach names, the profile's public fields, the person's note).
+    """CREATE TABLE exposure_checks (
+        kind TEXT NOT NULL CHECK (kind IN ('breaches', 'gravatar', 'search')),
+        target TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('found', 'clear', 'done')),
+        result TEXT NOT NULL DEFAULT '{}',
+        checked_at TEXT NOT NULL,
+        PRIMARY KEY (kind, target)
+    )""",
+    # Have I Been Pwned's public breach catalogue, one breach per row (its JSON as sent),
+    # to explain each breach an email appears in.
+    """CREATE TABLE breach_catalog (
+        name TEXT PRIMARY KEY,
+        data TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+    )""",
+)

@@ -36,10 +36,10 @@ def _digest(path):
 
 def test_fresh_database_gets_every_migration(home):
     with Store.open(home) as store:
-        assert store.schema_version == LATEST_VERSION == 6
+        assert store.schema_version == LATEST_VERSION == 7
         assert set(store.db.table_names()) >= EXPECTED_TABLES
         versions = [r[0] for r in store.conn.execute("SELECT version FROM schema_version")]
-        assert versions == [1, 2, 3, 4, 5, 6]
+        assert versions == [1, 2, 3, 4, 5, 6, 7]
     # a fresh database has nothing to back up
     assert not (home / "backups").exists() or not list((home / "backups").iterdir())
 
