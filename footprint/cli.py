@@ -425,6 +425,20 @@ def cmd_score(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
+    from footprint.report import write_report
+
+    target = Path(args.out).expanduser()
+    with ctx.open_store() as store:
+        written = write_report(store, target, redact=args.redact, limit=None if args.all else 150)
+    what = "with the evidence hidden" if args.redact else "with the evidence"
+    ctx.out.write(
+        f"Wrote the report ({what}) to {written}. It holds personal data: share it "
+        "only with people you trust.\n"
+    )
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- app
 
 
@@ -768,6 +782,23 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser("score", help="your footprint score, explained")
     score.add_argument("--history", action="store_true", help="show the score after each scan")
     score.set_defaults(handler=cmd_score)
+
+    report = sub.add_parser(
+        "report",
+        help="what an employer sees: a report as HTML or PDF",
+        description="Write what a screener or recruiter would find, most serious first, with "
+        "your score and its history. HTML is one self-contained file; PDF is made by Qt.",
+    )
+    report.add_argument("--out", required=True, metavar="FILE", help="report.html or report.pdf")
+    report.add_argument(
+        "--redact",
+        action="store_true",
+        help="hide the evidence itself (post text, matched words, links): for sharing",
+    )
+    report.add_argument(
+        "--all", action="store_true", help="list every finding (default: 150 per section)"
+    )
+    report.set_defaults(handler=cmd_report)
 
     sw = sub.add_parser(
         "sweep",
