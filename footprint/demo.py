@@ -107,6 +107,19 @@ def seed(store: Store, data: dict[str, Any] | None = None) -> None:
                     for c in sweep["checks"]
                 ],
             )
+        exposure = data.get("exposure", {})
+        store.conn.executemany(
+            "INSERT INTO breach_catalog (name, data, fetched_at) VALUES (?, ?, ?)",
+            [(b["Name"], json.dumps(b), utcnow()) for b in exposure.get("breach_catalog", [])],
+        )
+        store.conn.executemany(
+            "INSERT INTO exposure_checks (kind, target, status, result, checked_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (c["kind"], c["target"], c["status"], json.dumps(c["result"]), utcnow())
+                for c in exposure.get("checks", [])
+            ],
+        )
         # Earlier audits of the demo person, so the dashboard has a history to draw.
         store.conn.executemany(
             "INSERT INTO score_snapshots (taken_at, score, details) VALUES (?, ?, '{}')",

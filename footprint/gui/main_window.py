@@ -38,10 +38,11 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("accounts", "Accounts", "accounts", "AccountsPage"),
     ("findings", "Findings", "findings", "FindingsPage"),
     ("privacy", "Privacy settings", "privacy", "PrivacyPage"),
+    ("exposure", "Exposure", "exposure", "ExposurePage"),
     ("cleanup", "Cleanup", "cleanup", "CleanupPage"),
     ("data", "Reports && data", "data", "DataPage"),
 )
-SCROLLING = {"dashboard", "privacy", "data", "cleanup"}  # pages taller than the window
+SCROLLING = {"dashboard", "privacy", "exposure", "data", "cleanup"}  # pages taller than the window
 
 
 class MainWindow(QMainWindow):

@@ -7,6 +7,8 @@ import pytest
 from footprint.demo import seed
 from footprint.gui.main_window import MainWindow
 from footprint.store import Store
+from tests.connectors.fakes import fake_gravatar  # noqa: F401  (fixtures)
+from tests.exposure.fakes import fake_hibp  # noqa: F401
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -46,6 +47,7 @@ from footprint.gui.worker import Reporter
 from footprint.net import options_from_store, save_proxy
 from footprint.paths import db_path
 from footprint.progress import CancelToken
+from footprint.report import write_report
 from footprint.secrets import SecretStore
 from footprint.store import Store
 from footprint.store.export import export_to_file, read_secret_refs, wipe
@@ -61,6 +63,20 @@ class ExportJob:
     def __call__(self, reporter: Reporter, cancel: CancelToken) -> dict[str, int]:
         with Store.open(self.home) as store:
             return export_to_file(store, self.target)
+
+
+class ReportJob:
+    """The "what an employer sees" report, built and written (HTML, or PDF through Qt) on
+    the worker."""
+
+    def __init__(self, home: Path, target: Path, redact: bool) -> None:
+        self.home = home
+        self.target = target
+        self.redact = redact
+
+    def __call__(self, reporter: Reporter, cancel: CancelToken) -> Path:
+        with Store.open(self.home) as store:
+            return write_report(store, self.target, redact=self.redact)
 
 
 class CatalogUpdateJob:
@@ -87,6 +103,40 @@ class DataPage(QWidget):
         self.setAccessibleName("Reports and data")
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Reports & data"))
+
+        report_box = QGroupBox("Report: what an employer sees")
+        report_layout = QVBoxLayout(report_box)
+        report_layout.addWidget(
+            paragraph(
+                "What a screener or recruiter would find, most serious first: profiles, flagged "
+                "posts with the words that were flagged, personal data on show, loose settings, "
+                "breaches, what you fixed and what remains, and your score over time. HTML is "
+                "one file any browser opens; PDF is ready to print. It is made on this "
+                "computer and never contains a password or token.",
+                "About the report",
+            )
+        )
+        self.redact = QCheckBox(
+            "&Hide the evidence (post text, flagged words, links) to share it with a career coach"
+        )
+        self.redact.setAccessibleName("Hide the evidence in the report")
+        report_layout.addWidget(self.redact)
+        self.open_after = QCheckBox("&Open the report when it is saved")
+        self.open_after.setAccessibleName("Open the report when it is saved")
+        self.open_after.setChecked(True)
+        report_layout.addWidget(self.open_after)
+        report_buttons = QHBoxLayout()
+        self.pdf_button = button("Save as &PDF…", "Save the report as PDF")
+        self.pdf_button.setProperty("suffix", ".pdf")
+        self.pdf_button.clicked.connect(self.save_report)
+        self.html_button = button("Save as &HTML…", "Save the report as HTML")
+        self.html_button.setProperty("suffix", ".html")
+        self.html_button.clicked.connect(self.save_report)
+        report_buttons.addWidget(self.pdf_button)
+        report_buttons.addWidget(self.html_button)
+        report_buttons.addStretch(1)
+        report_layout.addLayout(report_buttons)
+        layout.addWidget(report_box)
 
         where = QGroupBox("Your data")
         form = QFormLayout(where)
@@ -238,6 +288,38 @@ class DataPage(QWidget):
 
     def job_failed(self, exc: object) -> None:
         report_failure(self, exc)
+
+    def save_report(self) -> None:
+        suffix = str(self.sender().property("suffix") or ".pdf")
+        kind = "PDF (*.pdf)" if suffix == ".pdf" else "HTML (*.html *.htm)"
+        name = "footprint-report" + ("-shared" if self.redact.isChecked() else "") + suffix
+        target, _ = QFileDialog.getSaveFileName(
+            self, "Save the report", str(Path.home() / name), kind
+        )
+        if not target:
+            return
+        path = Path(target)
+        if not path.suffix:
+            path = path.with_suffix(suffix)
+        self.pdf_button.setEnabled(False)
+        self.html_button.setEnabled(False)
+        job = self.ctx.run(
+            "Making the report",
+            ReportJob(self.ctx.home, path, self.redact.isChecked()),
+            changes=frozenset(),
+        )
+        job.succeeded.connect(self.report_done)
+        job.failed.connect(self.job_failed)
+        job.ended.connect(self.report_ended)
+
+    def report_done(self, path: Path) -> None:
+        self.ctx.status.emit(f"Saved the report to {path}.")
+        if self.open_after.isChecked():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def report_ended(self) -> None:
+        self.pdf_button.setEnabled(True)
+        self.html_button.setEnabled(True)
 
     def update_catalog(self) -> None:
         self.update_button.setEnabled(False)
