@@ -128,8 +128,15 @@ def _confirm_gone(store: Store, rule_id: str, subject: str, note: str) -> None:
 
 
 def key_status(secrets: SecretStore) -> bool:
-    """Whether the person's HIBP key is saved (the key itself is never returned here)."""
-    return bool(secrets.get(KEY_NAME))
+    """Whether the person's HIBP key is saved (the key itself is never returned here).
+
+    Without a usable keyring (and no "this session only" choice) there is none."""
+    from footprint.errors import KeyringUnavailableError
+
+    try:
+        return bool(secrets.get(KEY_NAME))
+    except KeyringUnavailableError:
+        return False
 
 
 def save_key(secrets: SecretStore, key: str) -> None:

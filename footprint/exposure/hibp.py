@@ -231,7 +231,8 @@ def load_breach(data: str) -> Breach | None:
 
 
 def describe_classes(classes: Iterable[str], limit: int = 4) -> str:
-    items = [c.lower() for c in classes]
+    # "Passwords" reads "passwords" mid-sentence; "IP addresses" keeps its capitals.
+    items = [c[:1].lower() + c[1:] if c[1:2].islower() else c for c in classes]
     if not items:
         return "details unknown"
     shown = items[:limit]

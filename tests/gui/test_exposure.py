@@ -86,3 +86,32 @@ def test_searching_yourself_is_recorded(page, qtbot, monkeypatch):
     assert p.searches[0].found is False  # "nothing I need to fix" is the default answer
     # The scan it started (submitted jobs count too, not only launched ones).
     qtbot.waitUntil(lambda: not any(j.running for j in win.ctx.worker._jobs), timeout=20000)
+
+
+def test_without_a_keyring_the_page_still_opens_and_offers_the_session(
+    window, home, monkeypatch, qtbot
+):
+    from footprint.errors import KeyringUnavailableError
+    from footprint.secrets import SecretStore
+
+    def no_keyring(self, account):
+        if not self.session_only:
+            raise KeyringUnavailableError("No system keyring was found.")
+        return self._memory.get(account)
+
+    def set_in_memory(self, account, secret):
+        if not self.session_only:
+            raise KeyringUnavailableError("No system keyring was found.")
+        self._memory[account] = secret
+
+    monkeypatch.setattr(SecretStore, "get", no_keyring)
+    monkeypatch.setattr(SecretStore, "set", set_in_memory)
+    win = window()
+    win.go("exposure")
+    p = win.page("exposure")
+    assert "needs your own API key" in p.key_label.text()
+    monkeypatch.setattr(exposure.QInputDialog, "getText", lambda *a, **k: (KEY, True))
+    monkeypatch.setattr(exposure, "confirm", lambda *a, **k: True)
+    p.ask_key()
+    assert win.ctx.secrets.session_only
+    assert "in memory for this session" in p.key_label.text()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from footprint.checklist.scan import scan
+from footprint.errors import KeyringUnavailableError
 from footprint.exposure.checks import (
     EmailResult,
     cached_breaches,
@@ -45,6 +46,7 @@ from footprint.gui.common import (
     AppContext,
     ScanJob,
     button,
+    confirm,
     heading,
     open_url,
     paragraph,
@@ -263,7 +265,10 @@ class ExposurePage(QWidget):
         emails = profile_emails(store)
         has_key = key_status(self.ctx.secrets)
         if has_key:
-            self.key_label.setText("Your Have I Been Pwned API key is saved in your keyring.")
+            where = (
+                "in memory for this session" if self.ctx.secrets.session_only else "in your keyring"
+            )
+            self.key_label.setText(f"Your Have I Been Pwned API key is saved {where}.")
         else:
             self.key_label.setText(
                 "Searching breaches by email needs your own API key from "
@@ -420,10 +425,18 @@ class ExposurePage(QWidget):
             return
         try:
             save_key(self.ctx.secrets, key)
+        except KeyringUnavailableError as exc:
+            if self.ctx.secrets.session_only or not confirm(
+                self, "No keyring", exc.user_text(), "Keep for this session only"
+            ):
+                return
+            self.ctx.secrets.use_session_only()
+            save_key(self.ctx.secrets, key)
         except Exception as exc:
             report_failure(self, exc)
             return
-        self.ctx.status.emit("Saved the key in your keyring.")
+        where = "in memory until you quit" if self.ctx.secrets.session_only else "in your keyring"
+        self.ctx.status.emit(f"Saved the key {where}.")
         self.refresh()
 
     def forget_key(self) -> None:
