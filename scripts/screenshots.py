@@ -51,6 +51,15 @@ def main() -> int:
         window.wizard.grab().save(str(target))
         print(target)
         window.wizard.reject()
+        from footprint.gui.pdf import page_images
+        from footprint.report import build_report
+        from footprint.store import Store
+
+        with Store.open(home) as store:
+            report = build_report(store, limit=150)
+        target = out / "report.png"
+        page_images(report, first=1, dpi=80)[0].save(str(target))
+        print(target)
         window.close()
     finally:
         shutil.rmtree(home, ignore_errors=True)

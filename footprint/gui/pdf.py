@@ -209,6 +209,60 @@ def _footer(painter: QPainter, width: float, top: float, page: int, pages: int, 
     )
 
 
+def _page_layout() -> QPageLayout:
+    return QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4),
+        QPageLayout.Orientation.Portrait,
+        MARGINS_MM,
+        QPageLayout.Unit.Millimeter,
+    )
+
+
+@dataclass
+class _Pages:
+    """The report composed into pages at one resolution."""
+
+    pieces: list[_Piece]
+    count: int
+    width: float  # layout units
+    height: float  # layout units, without the footer
+    scale: float  # device pixels per layout unit
+    label: str
+
+
+def _compose_pages(report: Report, resolution: int) -> _Pages:
+    scale = resolution / LAYOUT_DPI
+    paint = _page_layout().paintRectPixels(resolution)
+    width = paint.width() / scale
+    height = paint.height() / scale - FOOTER
+    chart = chart_image(report) if report.history else None
+    pieces = compose(qt_blocks(report), width, height, chart)
+    count = max(1, pieces[-1].page + 1 if pieces else 1)
+    label = f"footprint report \u00b7 {report.title}"
+    if report.redacted:
+        label += " \u00b7 evidence hidden"
+    return _Pages(pieces, count, width, height, scale, label)
+
+
+def _paint_page(painter: QPainter, pages: _Pages, page: int) -> None:
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Text, QColor("#1f2933"))
+    painter.save()
+    painter.scale(pages.scale, pages.scale)
+    for piece in (p for p in pages.pieces if p.page == page):
+        painter.save()
+        painter.translate(0, piece.y - piece.source_top)
+        clip = QRectF(0, piece.source_top, pages.width, piece.height)
+        painter.setClipRect(clip)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.clip = clip
+        context.palette = palette
+        piece.doc.documentLayout().draw(painter, context)
+        painter.restore()
+    _footer(painter, pages.width, pages.height, page + 1, pages.count, pages.label)
+    painter.restore()
+
+
 def render_pdf(report: Report) -> bytes:
     """The report as the bytes of an A4 PDF (title metadata "footprint report")."""
     ensure_gui_application()
@@ -216,59 +270,46 @@ def render_pdf(report: Report) -> bytes:
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
     writer.setResolution(RESOLUTION)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            MARGINS_MM,
-            QPageLayout.Unit.Millimeter,
-        )
-    )
+    writer.setPageLayout(_page_layout())
     writer.setTitle(PDF_TITLE)
     writer.setCreator(f"footprint {__version__}")
-
-    scale = writer.resolution() / LAYOUT_DPI
-    paint = writer.pageLayout().paintRectPixels(writer.resolution())
-    width = paint.width() / scale
-    height = paint.height() / scale - FOOTER
-    chart = chart_image(report) if report.history else None
-    pieces = compose(qt_blocks(report), width, height, chart)
-    pages = max(1, pieces[-1].page + 1 if pieces else 1)
-    label = f"footprint report \u00b7 {report.title}"
-    if report.redacted:
-        label += " \u00b7 evidence hidden"
-
-    palette = QPalette()
-    palette.setColor(QPalette.ColorRole.Text, QColor("#1f2933"))
+    pages = _compose_pages(report, writer.resolution())
     painter = QPainter()
     if not painter.begin(writer):
         raise ReportError("Qt could not start writing the PDF.", hint="Save it as .html.")
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        index = 0
-        for page in range(pages):
+        for page in range(pages.count):
             if page:
                 writer.newPage()
-            painter.save()
-            painter.scale(scale, scale)
-            while index < len(pieces) and pieces[index].page == page:
-                piece = pieces[index]
-                index += 1
-                painter.save()
-                painter.translate(0, piece.y - piece.source_top)
-                clip = QRectF(0, piece.source_top, width, piece.height)
-                painter.setClipRect(clip)
-                context = QAbstractTextDocumentLayout.PaintContext()
-                context.clip = clip
-                context.palette = palette
-                piece.doc.documentLayout().draw(painter, context)
-                painter.restore()
-            _footer(painter, width, height, page + 1, pages, label)
-            painter.restore()
+            _paint_page(painter, pages, page)
     finally:
         painter.end()
     buffer.close()
     return bytes(buffer.data().data())
+
+
+def page_images(report: Report, *, first: int = 1, dpi: int = 110) -> list[QImage]:
+    """The first ``first`` pages as images, exactly as the PDF lays them out (for a preview
+    or a screenshot): white A4 pages with the margins."""
+    ensure_gui_application()
+    layout = _page_layout()
+    pages = _compose_pages(report, dpi)
+    full = layout.fullRectPixels(dpi)
+    paint = layout.paintRectPixels(dpi)
+    images = []
+    for page in range(min(first, pages.count)):
+        image = QImage(full.width(), full.height(), QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.translate(paint.left(), paint.top())
+            _paint_page(painter, pages, page)
+        finally:
+            painter.end()
+        images.append(image)
+    return images
 
 
 def write_pdf(report: Report, path: Path) -> Path:

@@ -197,3 +197,21 @@ def test_a_command_line_run_makes_its_own_qt_application(tmp_path):
     assert proc.stdout.strip() == "QGuiApplication"
     text, _ = pdf_text(target.read_bytes())
     assert "What a screener would flag" in text and "Jordan Reyes" in text
+
+
+def test_pages_render_as_images_for_a_preview(full_store):
+    from footprint.gui.pdf import page_images
+
+    report = build_report(full_store, now=NOW)
+    [first, second] = page_images(report, first=2, dpi=60)
+    # A4 at 60 dpi: 8.27 x 11.69 inches.
+    assert abs(first.width() - 496) <= 1 and abs(first.height() - 701) <= 1
+    assert not second.isNull()
+    # Not a blank page: some pixels are dark (the text).
+    dark = sum(
+        1
+        for x in range(0, first.width(), 4)
+        for y in range(0, first.height(), 4)
+        if first.pixelColor(x, y).lightness() < 100
+    )
+    assert dark > 200
