@@ -78,13 +78,14 @@ def cmd_exposure_key(args: argparse.Namespace, ctx: Context) -> int:
     from footprint.secrets import SecretStore
 
     secrets = SecretStore()
-    if args.forget:
-        gone = forget_key(secrets)
-        ctx.out.write("Removed the key from your keyring.\n" if gone else "No key was saved.\n")
-        return EXIT_OK
-    if not args.stdin:
-        ctx.err.write(f"Your own Have I Been Pwned API key ({KEY_PAGE}); it is not shown.\n")
-    save_key(secrets, _read_secret(ctx, "API key", args.stdin))
+    with ctx.open_store() as store:
+        if args.forget:
+            gone = forget_key(store, secrets)
+            ctx.out.write("Removed the key from your keyring.\n" if gone else "No key was saved.\n")
+            return EXIT_OK
+        if not args.stdin:
+            ctx.err.write(f"Your own Have I Been Pwned API key ({KEY_PAGE}); it is not shown.\n")
+        save_key(store, secrets, _read_secret(ctx, "API key", args.stdin))
     ctx.out.write("Saved in your keyring. Check your emails with: footprint exposure breaches\n")
     return EXIT_OK
 

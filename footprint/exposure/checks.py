@@ -45,6 +45,9 @@ ENDPOINTS: dict[str, str] = {
     "gravatar": GRAVATAR_URL,
 }
 BREACH_RULE = "exposure.breach"
+# app_settings rows named "secret_ref.*" hold the names of keyring entries that belong to
+# no account (footprint wipe deletes them with the accounts' ones).
+SECRET_REF_SETTING = "secret_ref.hibp"
 GRAVATAR_RULE = "exposure.gravatar"
 
 
@@ -139,16 +142,24 @@ def key_status(secrets: SecretStore) -> bool:
         return False
 
 
-def save_key(secrets: SecretStore, key: str) -> None:
+def save_key(store: Store, secrets: SecretStore, key: str) -> None:
+    """Keep the person's HIBP key in the keyring, and note its entry's name (never the key)
+    in the database so that ``footprint wipe`` removes it too."""
     from footprint.logs import register_secret
+    from footprint.store.database import set_setting
 
     key = check_key(key)
     register_secret(key)
     secrets.set(KEY_NAME, key)
+    set_setting(store, SECRET_REF_SETTING, KEY_NAME)
 
 
-def forget_key(secrets: SecretStore) -> bool:
-    return secrets.delete(KEY_NAME)
+def forget_key(store: Store, secrets: SecretStore) -> bool:
+    from footprint.store.database import set_setting
+
+    gone = secrets.delete(KEY_NAME)
+    set_setting(store, SECRET_REF_SETTING, None)
+    return gone
 
 
 def cached_breaches(conn: sqlite3.Connection, names: Iterable[str]) -> dict[str, Breach]:

@@ -132,7 +132,16 @@ def read_secret_refs(home: Path) -> list[str] | None:
             if "accounts" not in tables:
                 return []
             rows = conn.execute("SELECT secret_ref FROM accounts WHERE secret_ref IS NOT NULL")
-            return [ref for (ref,) in rows]
+            refs = [ref for (ref,) in rows]
+            # Entries that belong to no account (the HIBP API key): "secret_ref.*" settings.
+            if "app_settings" in tables:
+                refs += [
+                    ref
+                    for (ref,) in conn.execute(
+                        "SELECT value FROM app_settings WHERE key LIKE 'secret\\_ref.%' ESCAPE '\\'"
+                    )
+                ]
+            return refs
         finally:
             conn.close()
     except sqlite3.Error:

@@ -109,3 +109,11 @@ def test_search_lists_links_and_records_a_search(capsys, monkeypatch, home):
             "SELECT result FROM exposure_checks WHERE kind = 'search'"
         ).fetchone()
     assert json.loads(result) == {"found": False, "note": ""}
+
+
+def test_wipe_removes_the_hibp_key_too(capsys, monkeypatch, home):
+    code, _, _ = run(capsys, monkeypatch, "exposure", "key", "--stdin", stdin=KEY + "\n")
+    assert code == 0 and SecretStore().get("hibp:api-key") == KEY
+    code, _, err = run(capsys, monkeypatch, "wipe", "--yes")
+    assert code == 0, err
+    assert SecretStore().get("hibp:api-key") is None

@@ -104,7 +104,7 @@ def breached(store, fake_hibp):
     )
     fake_hibp.add_account("jane@example.com", ["Adobe", "Canva", "SpamList2017"])
     add_identifiers(store, "email", ["Jane@Example.com", "clean@example.org"])
-    save_key(SecretStore(), KEY)
+    save_key(store, SecretStore(), KEY)
     return store
 
 
@@ -188,9 +188,9 @@ def test_a_rejected_key_says_so_and_never_shows_the_key(breached, fake_hibp, cap
     assert KEY not in dump
 
 
-def test_a_malformed_key_is_refused_before_it_is_saved():
+def test_a_malformed_key_is_refused_before_it_is_saved(store):
     with pytest.raises(InputError, match="32 letters"):
-        save_key(SecretStore(), "not-a-key")
+        save_key(store, SecretStore(), "not-a-key")
     assert not key_status(SecretStore())
 
 

@@ -46,7 +46,7 @@ def test_breaches_and_gravatar_run_on_the_worker_and_show_results(
     fake_hibp.add_breach("Dropbox", BreachDate="2012-07-01", PwnCount=68648009)
     fake_hibp.add_account("jane@example.com", ["Dropbox"])
     fake_gravatar.add_profile("jane@example.com", display_name="Jane Doe", location="Leeds")
-    save_key(win.ctx.secrets, KEY)
+    save_key(win.ctx.store, win.ctx.secrets, KEY)
     p.refresh()
     assert p.check_breaches.isEnabled() and p.drop_key.isVisible()
     p.check_breaches.click()

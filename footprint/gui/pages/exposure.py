@@ -424,14 +424,14 @@ class ExposurePage(QWidget):
         if not ok or not key.strip():
             return
         try:
-            save_key(self.ctx.secrets, key)
+            save_key(self.ctx.store, self.ctx.secrets, key)
         except KeyringUnavailableError as exc:
             if self.ctx.secrets.session_only or not confirm(
                 self, "No keyring", exc.user_text(), "Keep for this session only"
             ):
                 return
             self.ctx.secrets.use_session_only()
-            save_key(self.ctx.secrets, key)
+            save_key(self.ctx.store, self.ctx.secrets, key)
         except Exception as exc:
             report_failure(self, exc)
             return
@@ -441,7 +441,7 @@ class ExposurePage(QWidget):
 
     def forget_key(self) -> None:
         try:
-            forget_key(self.ctx.secrets)
+            forget_key(self.ctx.store, self.ctx.secrets)
         except Exception as exc:
             report_failure(self, exc)
         self.refresh()
