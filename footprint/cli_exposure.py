@@ -47,7 +47,7 @@ def cmd_exposure_status(args: argparse.Namespace, ctx: Context) -> int:
         breaches = latest_checks(store, "breaches")
         gravatar = latest_checks(store, "gravatar")
         due = searches_due(store)
-    has_key = key_status(SecretStore())
+        has_key = key_status(store, SecretStore())
     w = ctx.out.write
     w(f"Have I Been Pwned key: {'saved in your keyring' if has_key else 'not set'}\n")
     if not emails:

@@ -130,16 +130,18 @@ def _confirm_gone(store: Store, rule_id: str, subject: str, note: str) -> None:
             )
 
 
-def key_status(secrets: SecretStore) -> bool:
-    """Whether the person's HIBP key is saved (the key itself is never returned here).
+def key_status(store: Store, secrets: SecretStore) -> bool:
+    """Whether the person saved an HIBP key (the key itself is never returned here).
 
-    Without a usable keyring (and no "this session only" choice) there is none."""
-    from footprint.errors import KeyringUnavailableError
+    Read from the database's note of the keyring entry, so that showing a page never waits
+    on the keyring (which may be locked and ask for a password)."""
+    from footprint.store.database import get_setting
 
-    try:
-        return bool(secrets.get(KEY_NAME))
-    except KeyringUnavailableError:
+    if get_setting(store, SECRET_REF_SETTING) is None:
         return False
+    if secrets.session_only:  # kept in memory: gone after a restart
+        return bool(secrets.get(KEY_NAME))
+    return True
 
 
 def save_key(store: Store, secrets: SecretStore, key: str) -> None:

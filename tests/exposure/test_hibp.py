@@ -170,7 +170,7 @@ def test_a_truncated_answer_is_explained_from_the_public_catalogue(breached, fak
 
 def test_no_key_means_a_clear_message_and_no_request(store, fake_hibp):
     add_identifiers(store, "email", ["jane@example.com"])
-    assert not key_status(SecretStore())
+    assert not key_status(store, SecretStore())
     with pytest.raises(PermissionMissing, match="your own Have I Been Pwned API key") as err:
         run_breaches(store, fake_hibp)
     assert "haveibeenpwned.com" in (err.value.hint or "")
@@ -191,7 +191,7 @@ def test_a_rejected_key_says_so_and_never_shows_the_key(breached, fake_hibp, cap
 def test_a_malformed_key_is_refused_before_it_is_saved(store):
     with pytest.raises(InputError, match="32 letters"):
         save_key(store, SecretStore(), "not-a-key")
-    assert not key_status(SecretStore())
+    assert not key_status(store, SecretStore())
 
 
 def test_429_retry_after_is_waited_out(breached, fake_hibp):

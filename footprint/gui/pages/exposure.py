@@ -263,7 +263,7 @@ class ExposurePage(QWidget):
     def refresh(self) -> None:
         store = self.ctx.store
         emails = profile_emails(store)
-        has_key = key_status(self.ctx.secrets)
+        has_key = key_status(store, self.ctx.secrets)
         if has_key:
             where = (
                 "in memory for this session" if self.ctx.secrets.session_only else "in your keyring"
