@@ -96,17 +96,24 @@ def cmd_exposure_breaches(args: argparse.Namespace, ctx: Context) -> int:
     from footprint.secrets import SecretStore
 
     with ctx.open_store() as store:
-        results = asyncio.run(
-            check_breaches(
-                store,
-                SecretStore(),
-                emails=args.emails or None,
-                options=_network(store, args),
-                progress=_progress(ctx),
+        try:
+            results = asyncio.run(
+                check_breaches(
+                    store,
+                    SecretStore(),
+                    emails=args.emails or None,
+                    options=_network(store, args),
+                    progress=_progress(ctx),
+                )
             )
-        )
+        except BaseException:
+            _scan_after(store, ctx, args)  # what was saved before the failure counts
+            raise
         catalogue = cached_breaches(store.conn, [n for r in results for n in r.names])
         for result in results:
+            if result.error:
+                ctx.out.write(f"{result.email}: not checked: {result.error}\n")
+                continue
             if not result.found:
                 ctx.out.write(f"{result.email}: in no known breach.\n")
                 continue
@@ -125,17 +132,23 @@ def cmd_exposure_breaches(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_exposure_gravatar(args: argparse.Namespace, ctx: Context) -> int:
-    from footprint.exposure.checks import check_gravatar
+    from footprint.exposure.checks import check_gravatar, gravatar_key
+    from footprint.secrets import SecretStore
 
     with ctx.open_store() as store:
-        results = asyncio.run(
-            check_gravatar(
-                store,
-                emails=args.emails or None,
-                options=_network(store, args),
-                progress=_progress(ctx),
+        try:
+            results = asyncio.run(
+                check_gravatar(
+                    store,
+                    emails=args.emails or None,
+                    key=gravatar_key(store, SecretStore()),
+                    options=_network(store, args),
+                    progress=_progress(ctx),
+                )
             )
-        )
+        except BaseException:
+            _scan_after(store, ctx, args)
+            raise
         for result in results:
             if result.found:
                 ctx.out.write(
@@ -144,6 +157,12 @@ def cmd_exposure_gravatar(args: argparse.Namespace, ctx: Context) -> int:
                 )
             else:
                 ctx.out.write(f"{result.email}: no public Gravatar profile.\n")
+        if any(r.partial for r in results):
+            ctx.out.write(
+                "Checked without a Gravatar API key: contact details, links and wallets are "
+                "left out (anyone with a free key sees them). Connect Gravatar with a key to "
+                "include them: footprint connect gravatar EMAIL --token-stdin\n"
+            )
         _scan_after(store, ctx, args)
     return EXIT_OK
 

@@ -109,11 +109,11 @@ def seed(store: Store, data: dict[str, Any] | None = None) -> None:
             )
         exposure = data.get("exposure", {})
         store.conn.executemany(
-            "INSERT INTO breach_catalog (name, data, fetched_at) VALUES (?, ?, ?)",
+            "INSERT OR IGNORE INTO breach_catalog (name, data, fetched_at) VALUES (?, ?, ?)",
             [(b["Name"], json.dumps(b), utcnow()) for b in exposure.get("breach_catalog", [])],
         )
         store.conn.executemany(
-            "INSERT INTO exposure_checks (kind, target, status, result, checked_at) "
+            "INSERT OR IGNORE INTO exposure_checks (kind, target, status, result, checked_at) "
             "VALUES (?, ?, ?, ?, ?)",
             [
                 (c["kind"], c["target"], c["status"], json.dumps(c["result"]), utcnow())

@@ -568,6 +568,9 @@ def _breached(
 
     own = checker.person.emails
     checks = [c for c in _saved_checks(conn, "breaches") if c[1] == "found" and c[0] in own]
+    for check in checks:  # a damaged row holds no list: it names no breach
+        if not isinstance(check[2].get("breaches"), list):
+            check[2]["breaches"] = []
     names = [str(n) for _, _, result, _ in checks for n in result.get("breaches", [])]
     catalogue = cached_breaches(conn, names)
     severe = str(rule.params.get("password_severity", rule.severity))
@@ -638,6 +641,45 @@ def _breached(
             )
 
 
+_KIND_PREFIXES = (
+    ("verified/", "linked account", "linked accounts"),
+    ("links/", "link", "links"),
+    ("contact/", "contact detail", "contact details"),
+    ("wallet/", "crypto wallet", "crypto wallets"),
+    ("payment/", "payment link", "payment links"),
+)
+_SIMPLE_NAMES = {
+    "display_name": "display name",
+    "first_name": "first name",
+    "last_name": "last name",
+    "location": "location",
+    "description": "about text",
+    "job_title": "job title",
+    "company": "company",
+    "pronouns": "pronouns",
+    "pronunciation": "name pronunciation",
+    "timezone": "time zone",
+    "languages": "languages",
+}
+
+
+def _field_kinds(keys: list[str]) -> list[str]:
+    """Gravatar field keys as kinds ("location", "2 links"), in the order first seen."""
+    counts: dict[str, int] = {}
+    for key in keys:
+        for prefix, one, _ in _KIND_PREFIXES:
+            if key.startswith(prefix):
+                counts[one] = counts.get(one, 0) + 1
+                break
+        else:
+            name = _SIMPLE_NAMES.get(key, "other field")
+            counts[name] = counts.get(name, 0) + 1
+    plural = {one: many for _, one, many in _KIND_PREFIXES}
+    return [
+        (f"{n} {plural.get(kind, kind + 's')}" if n > 1 else kind) for kind, n in counts.items()
+    ]
+
+
 def _gravatar(
     conn: Any, checker: Checker, rule: AccountRule, now: datetime
 ) -> Iterator[tuple[str, int | None, int | None, Draft]]:
@@ -648,14 +690,15 @@ def _gravatar(
         fields = [f for f in result.get("fields", []) if isinstance(f, dict)]
         if status != "found" or not fields or email not in checker.person.emails:
             continue
-        titles = [str(f.get("title") or f.get("key")) for f in fields]
         keys = [str(f.get("key") or "") for f in fields]
+        # What it shows, by kind of field: never the labels the person typed themselves.
+        titles = _field_kinds(keys)
         severity = (
             sensitive_severity
             if any(k.startswith(sensitive) or k in sensitive for k in keys)
             else rule.severity
         )
-        shown = ", ".join(t.lower() for t in titles[:4])
+        shown = ", ".join(titles[:4])
         more = f" and {len(titles) - 4} more" if len(titles) > 4 else ""
         evidence = [
             {
@@ -690,6 +733,9 @@ def _gravatar(
         )
 
 
+_SEARCH_WHAT = {"name": "your name", "username": "your username"}
+
+
 def _search_yourself(
     conn: Any, checker: Checker, rule: AccountRule, now: datetime
 ) -> Iterator[tuple[str, int | None, int | None, Draft]]:
@@ -716,7 +762,7 @@ def _search_yourself(
                 "account",
                 rule.severity,
                 rule.why,
-                f"Search for {search.query} as a recruiter would",
+                f"Search for {_SEARCH_WHAT.get(search.kind, 'yourself')} as a recruiter would",
                 evidence,
                 {
                     "query": search.query,

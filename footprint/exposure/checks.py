@@ -67,6 +67,8 @@ class EmailResult:
     found: bool
     names: list[str] = field(default_factory=list)  # breach names, or Gravatar field titles
     url: str | None = None
+    error: str | None = None  # this email could not be checked (the others were)
+    partial: bool = False  # Gravatar without a key: contact details and wallets unseen
 
 
 def _endpoint(endpoints: dict[str, str] | None, name: str) -> str:
@@ -78,8 +80,17 @@ def profile_emails(store: Store) -> list[str]:
 
 
 def _emails(store: Store, emails: Iterable[str] | None) -> list[str]:
-    chosen = [e.strip().lower() for e in emails] if emails is not None else profile_emails(store)
+    """The emails to check: the profile's, or those of them named.  Only the person's own
+    addresses are ever looked up (HIBP's acceptable use, and footprint's own rule)."""
+    own = profile_emails(store)
+    chosen = [e.strip().lower() for e in emails] if emails is not None else own
     chosen = list(dict.fromkeys(e for e in chosen if e))
+    strangers = [e for e in chosen if e not in own]
+    if strangers:
+        raise InputError(
+            f"{strangers[0]} is not in your profile; footprint only checks your own addresses.",
+            hint=f"If it is yours, add it first: footprint profile add email {strangers[0]}",
+        )
     if not chosen:
         raise InputError(
             "Your profile has no email address to check.",
@@ -130,6 +141,27 @@ def _confirm_gone(store: Store, rule_id: str, subject: str, note: str) -> None:
             )
 
 
+def _reopen(store: Store, rule_id: str, subject: str, note: str) -> None:
+    """A check still (or again) sees what a finding the person fixed was about: reopen it."""
+    now = utcnow()
+    with store.transaction() as db:
+        rows = db.conn.execute(
+            "SELECT id, state FROM findings WHERE rule_id = ? AND subject = ? "
+            "AND state IN ('done', 'verified')",
+            (rule_id, subject),
+        ).fetchall()
+        for finding_id, state in rows:
+            db.conn.execute(
+                "UPDATE findings SET state = 'open', updated_at = ? WHERE id = ?",
+                (now, finding_id),
+            )
+            db.conn.execute(
+                "INSERT INTO finding_events (finding_id, at, actor, from_state, to_state, note) "
+                "VALUES (?, ?, 'check', ?, 'open', ?)",
+                (finding_id, now, state, note),
+            )
+
+
 def key_status(store: Store, secrets: SecretStore) -> bool:
     """Whether the person saved an HIBP key (the key itself is never returned here).
 
@@ -137,11 +169,9 @@ def key_status(store: Store, secrets: SecretStore) -> bool:
     on the keyring (which may be locked and ask for a password)."""
     from footprint.store.database import get_setting
 
-    if get_setting(store, SECRET_REF_SETTING) is None:
-        return False
-    if secrets.session_only:  # kept in memory: gone after a restart
+    if secrets.session_only:  # kept in memory (and gone after a restart)
         return bool(secrets.get(KEY_NAME))
-    return True
+    return get_setting(store, SECRET_REF_SETTING) is not None
 
 
 def save_key(store: Store, secrets: SecretStore, key: str) -> None:
@@ -153,7 +183,8 @@ def save_key(store: Store, secrets: SecretStore, key: str) -> None:
     key = check_key(key)
     register_secret(key)
     secrets.set(KEY_NAME, key)
-    set_setting(store, SECRET_REF_SETTING, KEY_NAME)
+    if not secrets.session_only:  # a key kept in memory is gone after a restart anyway
+        set_setting(store, SECRET_REF_SETTING, KEY_NAME)
 
 
 def forget_key(store: Store, secrets: SecretStore) -> bool:
@@ -180,6 +211,13 @@ def cached_breaches(conn: sqlite3.Connection, names: Iterable[str]) -> dict[str,
     return out
 
 
+def _complete(obj: dict[str, Any]) -> bool:
+    try:
+        return Breach.from_json(obj).complete
+    except (ValueError, TypeError):
+        return False
+
+
 def _remember(store: Store, objects: list[dict[str, Any]]) -> None:
     now = utcnow()
     with store.transaction() as db:
@@ -200,7 +238,7 @@ async def check_breaches(
     options: NetworkOptions | None = None,
     progress: ProgressCallback | None = None,
     token: CancelToken | None = None,
-    interval: float = ACCOUNT_INTERVAL,
+    interval: float | None = None,
     max_wait: float = 120.0,
 ) -> list[EmailResult]:
     """Look up each email in Have I Been Pwned with the person's key; save each answer."""
@@ -216,28 +254,36 @@ async def check_breaches(
     register_secret(key)
     results: list[EmailResult] = []
     async with api_client(options) as client:
-        api = Api(client, "hibp", token=token, min_interval=interval, max_wait=max_wait)
+        pace = ACCOUNT_INTERVAL if interval is None else interval
+        api = Api(client, "hibp", token=token, min_interval=pace, max_wait=max_wait)
         breaches = BreachClient(api, key, base=_endpoint(endpoints, "hibp"))
         for index, email in enumerate(targets):
             if progress:
                 progress(CheckProgress(index, len(targets), email))
             if token:
                 token.check("The breach check")
-            found = await breaches.breaches_for(email)
+            try:
+                found = await breaches.breaches_for(email)
+            except InputError as exc:  # HIBP finds this address malformed: skip it
+                results.append(EmailResult(email, False, error=exc.message))
+                continue
             objects = [b for b in found if isinstance(b.get("Name"), str) and b["Name"]]
-            known = cached_breaches(store.conn, [o["Name"] for o in objects])
+            known = {
+                name
+                for name, breach in cached_breaches(
+                    store.conn, [o["Name"] for o in objects]
+                ).items()
+                if breach.complete
+            }
             complete: list[dict[str, Any]] = []
             for obj in objects:
-                try:
-                    whole = Breach.from_json(obj).complete
-                except (ValueError, TypeError):
-                    whole = False
-                if whole:
+                if _complete(obj):
                     complete.append(obj)
                 elif obj["Name"] not in known:
                     # A truncated answer names the breach only: the catalogue explains it.
                     described = await breaches.breach(obj["Name"])
-                    complete.append(described if described else obj)
+                    if described and _complete(described):
+                        complete.append(described)
             if complete:
                 _remember(store, complete)
             names = sorted({o["Name"] for o in objects})
@@ -248,10 +294,27 @@ async def check_breaches(
     return results
 
 
+def gravatar_key(store: Store, secrets: SecretStore) -> str | None:
+    """The API key of a connected Gravatar account, if the person gave one."""
+    from footprint.errors import KeyringUnavailableError
+
+    row = store.conn.execute(
+        "SELECT secret_ref FROM accounts WHERE platform = 'gravatar' AND secret_ref IS NOT NULL "
+        "ORDER BY id LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    try:
+        return secrets.get(row[0])
+    except KeyringUnavailableError:
+        return None
+
+
 async def check_gravatar(
     store: Store,
     *,
     emails: Iterable[str] | None = None,
+    key: str | None = None,
     endpoints: dict[str, str] | None = None,
     options: NetworkOptions | None = None,
     progress: ProgressCallback | None = None,
@@ -259,12 +322,21 @@ async def check_gravatar(
     max_wait: float = 120.0,
 ) -> list[EmailResult]:
     """Look up the public Gravatar profile of each email (by its SHA-256; the address
-    itself is never sent) and save which fields anyone can read."""
+    itself is never sent) and save which fields anyone can read.
+
+    Without an API key Gravatar leaves out contact details, links and wallets (anyone can
+    get a key, so they are public all the same): the result says so (``partial``)."""
     from footprint.connectors import api_client
+    from footprint.connectors.errors import ConnectorError
     from footprint.connectors.http import Api
 
     targets = _emails(store, emails)
     base = _endpoint(endpoints, "gravatar").rstrip("/")
+    headers = {"Authorization": f"Bearer {key}"} if key else None
+    if key:
+        from footprint.logs import register_secret
+
+        register_secret(key)
     results: list[EmailResult] = []
     async with api_client(options) as client:
         api = Api(client, "gravatar", token=token, min_interval=1.0, max_wait=max_wait)
@@ -273,38 +345,47 @@ async def check_gravatar(
                 progress(CheckProgress(index, len(targets), email))
             if token:
                 token.check("The Gravatar check")
-            profile = await api.get(f"{base}/profiles/{email_hash(email)}", missing_ok=True)
-            if not isinstance(profile, dict):
-                _save(store, "gravatar", email, False, {})
+            subject = f"gravatar:{email}"
+            response = await api.request(
+                "GET",
+                f"{base}/profiles/{email_hash(email)}",
+                headers=headers,
+                signed_in=bool(key),
+                missing_ok=True,
+            )
+            if response.status_code == 404:  # only a 404 means there is no profile
+                _save(store, "gravatar", email, False, {"keyed": bool(key)})
                 _confirm_gone(
                     store,
                     GRAVATAR_RULE,
-                    f"gravatar:{email}",
-                    "Gravatar no longer shows a public profile for this email.",
+                    subject,
+                    "Gravatar no longer has a profile for this email.",
                 )
-                results.append(EmailResult(email, False))
+                results.append(EmailResult(email, False, partial=not key))
                 continue
+            profile = api.decode(response)
+            if not isinstance(profile, dict) or not ({"hash", "profile_url"} & set(profile)):
+                raise ConnectorError(
+                    "Gravatar answered in a shape footprint does not know; nothing was changed.",
+                    hint="Its API may have changed; try again later.",
+                    details=f"profiles: {type(profile).__name__}",
+                )
             link = profile.get("profile_url")
             url = link if isinstance(link, str) else None
             fields = [
                 {"key": i.platform_id, "title": i.title or i.platform_id, "value": i.text}
                 for i in profile_items(profile, url)
             ]
-            _save(
-                store,
-                "gravatar",
-                email,
-                bool(fields),
-                {"profile_url": url, "fields": fields},
-            )
-            if not fields:
+            result = {"profile_url": url, "fields": fields, "keyed": bool(key)}
+            _save(store, "gravatar", email, bool(fields), result)
+            if fields:
+                _reopen(store, GRAVATAR_RULE, subject, "Gravatar still shows this profile.")
+            else:
                 _confirm_gone(
-                    store,
-                    GRAVATAR_RULE,
-                    f"gravatar:{email}",
-                    "The Gravatar profile no longer shows any field.",
+                    store, GRAVATAR_RULE, subject, "The Gravatar profile no longer shows any field."
                 )
-            results.append(EmailResult(email, bool(fields), [str(f["title"]) for f in fields], url))
+            titles = [str(f["title"]) for f in fields]
+            results.append(EmailResult(email, bool(fields), titles, url, partial=not key))
     if progress:
         progress(CheckProgress(len(targets), len(targets)))
     return results

@@ -36,6 +36,8 @@ SEARCH_PAGE = "https://haveibeenpwned.com/"
 MONITOR_PAGE = "https://monitor.mozilla.org/"
 # The cheapest subscription allows about 10 searches a minute (unconfirmed): stay under it.
 ACCOUNT_INTERVAL = 6.5
+# With Add-Padding every answer holds 800-1,000 lines; far fewer means it was cut off.
+MIN_RANGE_LINES = 100
 _SUFFIX_RE = re.compile(r"^[0-9A-F]{35}$")
 _KEY_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -61,10 +63,11 @@ def count_in_range(body: str, suffix: str) -> int:
 
 
 def check_range_answer(body: str) -> None:
-    """A range answer must look like one: ``SUFFIX:COUNT`` lines (else it is a block page)."""
+    """A range answer must look like one: hundreds of ``SUFFIX:COUNT`` lines.  Anything
+    else (an empty body, a block page, a cut-off answer) is an error, never "not found"."""
     lines = [line.strip() for line in body.splitlines() if line.strip()]
     good = sum(1 for line in lines if _SUFFIX_RE.match(line.partition(":")[0].upper()))
-    if lines and good < len(lines) // 2 + 1:
+    if good < MIN_RANGE_LINES or good < len(lines) // 2 + 1:
         raise ConnectorError(
             "Pwned Passwords answered with something that is not a list of hashes.",
             hint="A proxy or captive portal may be in the way; try again later.",
@@ -143,7 +146,9 @@ class Breach:
         name = data.get("Name")
         if not isinstance(name, str) or not name:
             raise ValueError("a breach without a Name")
-        classes = data.get("DataClasses") or []
+        classes = data.get("DataClasses")
+        if not isinstance(classes, list):
+            classes = []
         return cls(
             name=name,
             title=str(data.get("Title") or name),
@@ -220,7 +225,9 @@ class BreachClient:
     async def breach(self, name: str) -> dict[str, Any] | None:
         """One breach from the public catalogue (no key needed)."""
         found = await self.api.get(f"{self.base}/breach/{quote(name, safe='')}", missing_ok=True)
-        return found if isinstance(found, dict) else None
+        if not isinstance(found, dict) or found.get("Name") != name:
+            return None
+        return found
 
 
 def load_breach(data: str) -> Breach | None:

@@ -249,9 +249,9 @@ def record_search(store: Store, query: str, *, found: bool | None = None, note: 
         )
         # The open step about this search is done now (the person's word is the check).
         rows = db.conn.execute(
-            "SELECT id, state FROM findings WHERE rule_id = ? AND subject LIKE ? "
+            "SELECT id, state FROM findings WHERE rule_id = ? AND substr(subject, 1, ?) = ? "
             "AND state IN ('open', 'in_progress', 'snoozed')",
-            (RULE, f"search:{target}:%"),
+            (RULE, len(f"search:{target}:"), f"search:{target}:"),
         ).fetchall()
         for finding_id, state in rows:
             db.conn.execute(

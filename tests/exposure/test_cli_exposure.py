@@ -117,3 +117,20 @@ def test_wipe_removes_the_hibp_key_too(capsys, monkeypatch, home):
     code, _, err = run(capsys, monkeypatch, "wipe", "--yes")
     assert code == 0, err
     assert SecretStore().get("hibp:api-key") is None
+
+
+def test_a_check_that_fails_half_way_still_updates_the_findings(
+    capsys, monkeypatch, endpoints, home
+):
+    hibp, _ = endpoints
+    hibp.add_key(KEY)
+    hibp.add_breach("Dropbox")
+    hibp.add_account("a@example.com", ["Dropbox"])
+    hibp.fail("/api/v3/breachedaccount/b@", 401, times=None)
+    run(capsys, monkeypatch, "profile", "add", "email", "a@example.com", "b@example.com")
+    run(capsys, monkeypatch, "exposure", "key", "--stdin", stdin=KEY + "\n")
+    code, out, err = run(capsys, monkeypatch, "exposure", "breaches")
+    assert code == 2 and "did not accept your API key" in err
+    assert "security 1" in out  # a@ was saved before b@ failed, and the scan ran
+    code, _, err = run(capsys, monkeypatch, "exposure", "breaches", "stranger@example.com")
+    assert code == 2 and "not in your profile" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -144,3 +145,73 @@ def test_the_search_guide_is_validated_on_load(tmp_path: Path):
     text = err.value.message
     for problem in ("every_days", "https", "{place}", "unknown key", "kind 'name'"):
         assert problem in text
+
+
+def test_a_profile_that_comes_back_reopens_the_fixed_finding(store, fake_gravatar):
+    add_identifiers(store, "email", ["jane@example.com"])
+    digest = fake_gravatar.add_profile("jane@example.com", display_name="Jane Doe")
+    asyncio.run(check_gravatar(store, endpoints=gravatar(fake_gravatar)))
+    scan(store)
+    [finding] = list_findings(store, category="personal_data")
+    store.conn.execute("UPDATE findings SET state = 'done' WHERE id = ?", (finding.id,))
+    # Marked fixed, but the next check still sees the profile: it is open again.
+    asyncio.run(check_gravatar(store, endpoints=gravatar(fake_gravatar)))
+    assert list_findings(store, category="personal_data")[0].id == finding.id
+    saved = fake_gravatar.profiles.pop(digest)
+    asyncio.run(check_gravatar(store, endpoints=gravatar(fake_gravatar)))
+    [gone] = list_findings(store, states=ALL_STATES, category="personal_data")
+    assert gone.state == "verified"
+    fake_gravatar.profiles[digest] = saved
+    asyncio.run(check_gravatar(store, endpoints=gravatar(fake_gravatar)))
+    [back] = list_findings(store, category="personal_data")
+    assert (back.id, back.state) == (finding.id, "open")
+
+
+def test_an_odd_answer_is_an_error_and_confirms_nothing(store, fake_gravatar):
+    from footprint.connectors.errors import ConnectorError
+
+    add_identifiers(store, "email", ["jane@example.com"])
+    fake_gravatar.add_profile("jane@example.com", display_name="Jane Doe")
+    asyncio.run(check_gravatar(store, endpoints=gravatar(fake_gravatar)))
+    scan(store)
+    fake_gravatar.fail("/v3/profiles", 200, body={"profiles": []})
+    with pytest.raises(ConnectorError, match="shape"):
+        asyncio.run(check_gravatar(store, endpoints=gravatar(fake_gravatar)))
+    [finding] = list_findings(store, category="personal_data")
+    assert finding.state == "open"
+
+
+def test_a_connected_key_shows_contact_details_and_labels_stay_out_of_titles(store, fake_gravatar):
+    add_identifiers(store, "email", ["jane@example.com"])
+    fake_gravatar.add_key("grav-key-123456")
+    fake_gravatar.add_profile(
+        "jane@example.com",
+        display_name="Jane Doe",
+        links=[{"label": "My secret side project", "url": "https://side.example"}],
+        contact_info={"cell_phone": "+44 7700 900123"},
+    )
+    keyless = asyncio.run(check_gravatar(store, endpoints=gravatar(fake_gravatar)))
+    assert keyless[0].partial and keyless[0].names == ["Display name"]
+    [result] = asyncio.run(
+        check_gravatar(store, key="grav-key-123456", endpoints=gravatar(fake_gravatar))
+    )
+    assert not result.partial and "Mobile phone" in result.names
+    assert fake_gravatar.requests[-1].headers["authorization"] == "Bearer grav-key-123456"
+    scan(store)
+    [finding] = list_findings(store, category="personal_data")
+    assert finding.severity == "medium"  # a phone number is public
+    assert finding.title == "Public Gravatar profile shows display name, link, contact detail"
+    assert "secret side project" not in json.dumps(finding.details)
+    dump = "\n".join(store.conn.iterdump())
+    assert "grav-key-123456" not in dump
+
+
+def test_recording_a_search_marks_only_that_search(store):
+    add_identifiers(store, "username", ["j_doe", "jxdoe"])
+    scan(store)
+    steps = list_findings(store, category="account", min_severity="info")
+    assert {s.details["query"] for s in steps} == {'"j_doe"', '"jxdoe"'}
+    record_search(store, '"j_doe"')
+    [still_open] = list_findings(store, category="account", min_severity="info")
+    assert still_open.details["query"] == '"jxdoe"'
+    assert still_open.title == "Search for your username as a recruiter would"

@@ -204,9 +204,13 @@ def test_429_retry_after_is_waited_out(breached, fake_hibp):
 
 
 def test_each_answer_is_saved_as_it_arrives(breached, fake_hibp):
-    fake_hibp.fail("/api/v3/breachedaccount/clean", 400)
-    with pytest.raises(InputError):
-        run_breaches(breached, fake_hibp)
+    fake_hibp.fail("/api/v3/breachedaccount/clean", 500, times=None)
+    with pytest.raises(ConnectorError):
+        asyncio.run(
+            check_breaches(
+                breached, SecretStore(), endpoints=hibp(fake_hibp), interval=0.0, max_wait=1
+            )
+        )
     saved = breached.conn.execute("SELECT target, status FROM exposure_checks").fetchall()
     assert saved == [("jane@example.com", "found")]
 
@@ -218,3 +222,45 @@ def test_a_second_check_changes_nothing_when_nothing_changed(breached, fake_hibp
     run_breaches(breached, fake_hibp)
     scan(breached)
     assert {(f.id, f.severity) for f in list_findings(breached, category="security")} == first
+
+
+@pytest.mark.parametrize("lines", [0, 40])
+def test_an_empty_or_cut_off_range_answer_is_an_error_not_not_found(fake_hibp, lines):
+    from tests.connectors.fakes import Reply
+
+    fake_hibp.add_password(PASSWORD, 4_000)
+    body = "\r\n".join(f"{'A' * 35}:{n}" for n in range(lines)).encode()
+    fake_hibp._range = lambda req, prefix: Reply(
+        200, raw=body, headers={"Content-Type": "text/plain"}
+    )
+    with pytest.raises(ConnectorError, match="not a list of hashes"):
+        asyncio.run(check_password(PASSWORD, endpoints=hibp(fake_hibp)))
+
+
+def test_a_catalogue_without_the_breach_is_asked_again_next_time(breached, fake_hibp):
+    original = fake_hibp._account
+
+    def truncated(req, account):
+        req.query["truncateResponse"] = "true"
+        return original(req, account)
+
+    fake_hibp._account = truncated
+    canva = fake_hibp.breaches.pop("Canva")  # the catalogue does not know it (yet)
+    run_breaches(breached, fake_hibp, emails=["jane@example.com"])
+    fake_hibp.breaches["Canva"] = canva
+    fake_hibp.requests.clear()
+    run_breaches(breached, fake_hibp, emails=["jane@example.com"])
+    assert [r.path for r in fake_hibp.requests_to("/api/v3/breach/")] == ["/api/v3/breach/Canva"]
+
+
+def test_an_email_that_is_not_yours_is_never_looked_up(breached, fake_hibp):
+    with pytest.raises(InputError, match="not in your profile"):
+        run_breaches(breached, fake_hibp, emails=["stranger@example.com"])
+    assert fake_hibp.requests == []
+
+
+def test_one_rejected_address_does_not_stop_the_others(breached, fake_hibp):
+    fake_hibp.fail("/api/v3/breachedaccount/jane", 400)
+    results = run_breaches(breached, fake_hibp)
+    assert results[0].error and not results[0].found
+    assert results[1].email == "clean@example.org" and results[1].error is None

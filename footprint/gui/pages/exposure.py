@@ -33,6 +33,7 @@ from footprint.exposure.checks import (
     check_gravatar,
     check_password,
     forget_key,
+    gravatar_key,
     key_status,
     latest_checks,
     profile_emails,
@@ -71,28 +72,37 @@ class BreachJob:
 
     async def __call__(self, reporter: Reporter, cancel: CancelToken) -> list[EmailResult]:
         with Store.open(self.home) as store:
-            results = await check_breaches(
-                store,
-                self.secrets,
-                options=options_from_store(store),
-                progress=reporter.report,
-                token=cancel,
-            )
-            scan(store, cancel=cancel)
-            return results
+            try:
+                return await check_breaches(
+                    store,
+                    self.secrets,
+                    options=options_from_store(store),
+                    progress=reporter.report,
+                    token=cancel,
+                )
+            finally:
+                scan(store)  # what was learned before a failure becomes findings too
 
 
 class GravatarJob:
-    def __init__(self, home: Path) -> None:
+    """Look up the Gravatar profile of each email (with a connected account's key, if any)."""
+
+    def __init__(self, home: Path, secrets: SecretStore) -> None:
         self.home = home
+        self.secrets = secrets
 
     async def __call__(self, reporter: Reporter, cancel: CancelToken) -> list[EmailResult]:
         with Store.open(self.home) as store:
-            results = await check_gravatar(
-                store, options=options_from_store(store), progress=reporter.report, token=cancel
-            )
-            scan(store, cancel=cancel)
-            return results
+            try:
+                return await check_gravatar(
+                    store,
+                    key=gravatar_key(store, self.secrets),
+                    options=options_from_store(store),
+                    progress=reporter.report,
+                    token=cancel,
+                )
+            finally:
+                scan(store)
 
 
 class PasswordJob:
@@ -337,6 +347,8 @@ class ExposurePage(QWidget):
                 )
                 continue
             url = str(result.get("profile_url") or "")
+            if not result.get("keyed"):
+                when += "; without an API key, so contact details, links and wallets were not seen"
             link = (
                 f' <a href="{html.escape(url)}">Open it</a>.' if url.startswith("https://") else ""
             )
@@ -461,7 +473,9 @@ class ExposurePage(QWidget):
 
     def run_gravatar(self) -> None:
         if "gravatar" not in self.jobs:
-            self._start("gravatar", "Checking Gravatar", GravatarJob(self.ctx.home))
+            self._start(
+                "gravatar", "Checking Gravatar", GravatarJob(self.ctx.home, self.ctx.secrets)
+            )
 
     def run_password(self) -> None:
         password = self.password.text()
@@ -488,6 +502,8 @@ class ExposurePage(QWidget):
     def job_failed(self, exc: object) -> None:
         if self.sender().property("kind") == "password":
             self.password_result.setText("The check did not finish.")
+        else:
+            self.ctx.notify({FINDINGS})  # what was checked before the failure is saved
         report_failure(self, exc)
 
     def job_ended(self) -> None:
