@@ -119,47 +119,39 @@ def _save(store: Store, kind: str, target: str, found: bool, result: dict[str, A
         )
 
 
-def _confirm_gone(store: Store, rule_id: str, subject: str, note: str) -> None:
-    """A later check no longer shows what a finding was about: the fix is confirmed."""
+def _move(
+    store: Store, rule_id: str, subject: str, states: tuple[str, ...], to: str, note: str
+) -> None:
+    """Move the finding about ``subject`` from any of ``states`` to ``to``, with an event
+    (actor "check": an exposure check saw it)."""
     now = utcnow()
     with store.transaction() as db:
         rows = db.conn.execute(
             "SELECT id, state FROM findings WHERE rule_id = ? AND subject = ? "
-            "AND state IN ('open', 'in_progress', 'done', 'snoozed')",
-            (rule_id, subject),
+            f"AND state IN ({','.join('?' * len(states))})",
+            (rule_id, subject, *states),
         ).fetchall()
         for finding_id, state in rows:
             db.conn.execute(
-                "UPDATE findings SET state = 'verified', state_reason = NULL, "
-                "snoozed_until = NULL, updated_at = ? WHERE id = ?",
-                (now, finding_id),
+                "UPDATE findings SET state = ?, state_reason = NULL, snoozed_until = NULL, "
+                "updated_at = ? WHERE id = ?",
+                (to, now, finding_id),
             )
             db.conn.execute(
                 "INSERT INTO finding_events (finding_id, at, actor, from_state, to_state, note) "
-                "VALUES (?, ?, 'check', ?, 'verified', ?)",
-                (finding_id, now, state, note),
+                "VALUES (?, ?, 'check', ?, ?, ?)",
+                (finding_id, now, state, to, note),
             )
+
+
+def _confirm_gone(store: Store, rule_id: str, subject: str, note: str) -> None:
+    """A later check no longer shows what a finding was about: the fix is confirmed."""
+    _move(store, rule_id, subject, ("open", "in_progress", "done", "snoozed"), "verified", note)
 
 
 def _reopen(store: Store, rule_id: str, subject: str, note: str) -> None:
     """A check still (or again) sees what a finding the person fixed was about: reopen it."""
-    now = utcnow()
-    with store.transaction() as db:
-        rows = db.conn.execute(
-            "SELECT id, state FROM findings WHERE rule_id = ? AND subject = ? "
-            "AND state IN ('done', 'verified')",
-            (rule_id, subject),
-        ).fetchall()
-        for finding_id, state in rows:
-            db.conn.execute(
-                "UPDATE findings SET state = 'open', updated_at = ? WHERE id = ?",
-                (now, finding_id),
-            )
-            db.conn.execute(
-                "INSERT INTO finding_events (finding_id, at, actor, from_state, to_state, note) "
-                "VALUES (?, ?, 'check', ?, 'open', ?)",
-                (finding_id, now, state, note),
-            )
+    _move(store, rule_id, subject, ("done", "verified"), "open", note)
 
 
 def key_status(store: Store, secrets: SecretStore) -> bool:
